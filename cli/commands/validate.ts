@@ -1,0 +1,64 @@
+// `cutover validate PLAN…`: schema and semantic checks, no database.
+import { hasErrors, type Diagnostic } from '../../engine/diagnostics.js';
+import { isFailure } from '../../engine/failure.js';
+import { readPlan } from '../../engine/load/read-plan.js';
+import { validatePlan } from '../../engine/validate/validate-plan.js';
+import type { Command } from '../command.js';
+import { countLine, diagnosticsJson, displayFile, renderDiagnostics } from '../render/diagnostics.js';
+
+interface FileResult {
+  file: string;
+  valid: boolean;
+  classes?: number;
+  diagnostics: Diagnostic[];
+}
+
+function validateFile(file: string, env: NodeJS.ProcessEnv): FileResult {
+  try {
+    const { plan, diagnostics } = validatePlan(readPlan(file, env));
+    return { file, valid: !hasErrors(diagnostics), classes: plan ? Object.keys(plan.classes).length : undefined, diagnostics };
+  } catch (e) {
+    if (!isFailure(e)) throw e;
+    return { file, valid: false, diagnostics: [{ code: e.code, severity: 'error', message: e.message, file, line: 1, col: 1, ...(e.hint ? { hint: e.hint } : {}) }] };
+  }
+}
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'check plan files against the plan format and its rules (no database needed)',
+  usage: 'cutover validate PLAN [PLAN…] [--json]',
+  help: `Checks each plan file: YAML syntax, the plan schema (schemas/plan.schema.json) and the
+semantic rules (durations in bounds, class references, complete mappings, rollback paths,
+retention, custom-code grammar, environment variables set). Every problem is reported at once,
+as file:line:col, sorted by position, with a hint where one helps.
+
+Options:
+  --json       print the diagnostics as a JSON document on stdout
+  --no-color   plain output (also NO_COLOR=1)
+
+Exit codes: 0 every plan is valid, 1 a plan is invalid or cannot be read.`,
+  options: { json: { type: 'boolean' } },
+  async run({ positionals, values, term }) {
+    if (positionals.length === 0) {
+      term.err(`${term.color.red('Error:')} name the plan file to validate\n  ${term.color.dim('usage:')} ${this.usage}\n`);
+      return 1;
+    }
+    const results = positionals.map((file) => validateFile(file, term.env));
+    if (values.json) {
+      const files = results.map((r) => ({ ...r, file: displayFile(r.file, term.cwd), diagnostics: diagnosticsJson(r.diagnostics, term.cwd) }));
+      term.out(`${JSON.stringify({ format_version: '1', valid: results.every((r) => r.valid), files }, null, 2)}\n`);
+    } else {
+      for (const r of results) {
+        term.err(renderDiagnostics(r.diagnostics, term));
+        const name = displayFile(r.file, term.cwd);
+        if (r.valid) {
+          const warnings = r.diagnostics.length ? ` (${countLine(r.diagnostics).replace(/^0 errors, /, '')})` : '';
+          term.out(`${term.color.green('✓')} ${name}: valid, ${r.classes} class${r.classes === 1 ? '' : 'es'}${warnings}\n`);
+        } else {
+          term.err(`${term.color.red('✗')} ${name}: ${countLine(r.diagnostics)}\n`);
+        }
+      }
+    }
+    return results.every((r) => r.valid) ? 0 : 1;
+  },
+};

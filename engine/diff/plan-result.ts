@@ -1,0 +1,118 @@
+// What `buildPlan` returns and every renderer (human, JSON, Markdown) and `apply` consume: the
+// changes apply would make next, the gates on the way, what preflight found, parity so far.
+// Plain serialisable data: a saved plan is this written down.
+import type { Phase, Target } from '../plan/types.js';
+
+/** terraform's actions: create, update, delete, and delete+create for a replacement */
+export type Action = 'create' | 'update' | 'delete';
+
+export interface Change {
+  /** stable address: `lock.schema`, `lock.data`, `class.invoices.copy`, `hook.switch_reads` */
+  address: string;
+  /** the phase this change belongs to */
+  phase: Phase | 'rolled_back';
+  actions: Action[];
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  /** why: `the source is not locked yet`, `mapping of column email changed` */
+  reason: string;
+  /** YAML position of what asked for it, when there is one */
+  line?: number;
+}
+
+export type GateStatus = 'open' | 'blocked' | 'deferred';
+
+export interface Gate {
+  /** `gate.round_tripped` */
+  address: string;
+  phase: Phase | 'rolled_back';
+  status: GateStatus;
+  /** what keeps it closed (empty when open); `deferred`: what apply checks once earlier phases ran */
+  reasons: string[];
+  /** ISO instant when time alone opens it, if it does */
+  opensAt?: string;
+}
+
+export type FindingSeverity = 'error' | 'warning';
+
+export interface Finding {
+  class: string;
+  column?: string;
+  /** `null-into-not-null`, `outside-enum`, `too-long`, `numeric-overflow`, `orphan`, `duplicate`,
+   * `timestamp-without-zone`, `dst-gap`, `dst-overlap`, `timezone-differs`, `destination-not-empty`,
+   * `reverse-not-null`, `unclassified-table`, `unmapped-column`, … */
+  kind: string;
+  severity: FindingSeverity;
+  message: string;
+  /** rows affected, when the finding is about rows */
+  count?: number;
+  /** count / rows in scope */
+  share?: number;
+  /** up to 5 keys, each the source key values in order */
+  sampleKeys?: unknown[][];
+  /** YAML line of what the finding concerns */
+  line?: number;
+  col?: number;
+}
+
+export interface ParityResult {
+  class: string;
+  passed: boolean;
+  checkedAt: string;
+  sourceRows: number;
+  destinationRows: number;
+  excludedRows: number;
+  /** kind (`missing`, `extra`, `changed`, `orphan`, `computed`, `check`) → count and up to 20 keys */
+  differences: { kind: string; count: number; sampleKeys: unknown[][]; columns?: string[]; detail?: string }[];
+}
+
+export interface WriteWindow {
+  phase: Phase | 'rolled_back';
+  /** what needs the outage */
+  reason: string;
+  /** estimated length in seconds, from table sizes and the measured (or assumed) rate */
+  estimatedSeconds: number;
+  /** how the estimate was made */
+  basis: string;
+}
+
+export interface PlanSummary {
+  add: number;
+  change: number;
+  destroy: number;
+  gatesBlocked: number;
+  /** findings of severity error */
+  dataProblems: number;
+}
+
+export interface PlanResult {
+  format_version: '1';
+  /** migration name */
+  name: string;
+  target: Target;
+  /** the phase state records now (`none` before the first apply) */
+  phase: Phase | 'rolled_back' | 'none';
+  /** the clock's now, ISO */
+  now: string;
+  /** hash of the plan file's meaning, without `target` */
+  planFingerprint: string;
+  /** hash of the source's schema, custom code and integrations */
+  sourceFingerprint: string;
+  changes: Change[];
+  gates: Gate[];
+  findings: Finding[];
+  parity: ParityResult[];
+  windows: WriteWindow[];
+  summary: PlanSummary;
+}
+
+export function summarise(changes: readonly Change[], gates: readonly Gate[], findings: readonly Finding[]): PlanSummary {
+  const has = (c: Change, a: Action) => c.actions.includes(a);
+  return {
+    add: changes.filter((c) => has(c, 'create')).length,
+    change: changes.filter((c) => has(c, 'update')).length,
+    destroy: changes.filter((c) => has(c, 'delete')).length,
+    gatesBlocked: gates.filter((g) => g.status === 'blocked').length,
+    dataProblems: findings.filter((f) => f.severity === 'error').length,
+  };
+}

@@ -1,0 +1,103 @@
+// What cutover observes of one database: the parts of its catalog a migration depends on.
+// Produced by `introspect` in a constant number of catalog queries, whatever the number of tables.
+
+export interface CatalogColumn {
+  name: string;
+  /** format_type(): `character varying(40)`, `numeric(10,2)`, `timestamp without time zone`, `storefront.status` */
+  type: string;
+  /** pg_type.typname of the base type (domains resolved): `varchar`, `numeric`, `timestamp`, `int4`, an enum's name */
+  baseType: string;
+  /** pg_type.typcategory: N numeric, S string, D date/time, E enum, B boolean, U user, A array, … */
+  category: string;
+  notNull: boolean;
+  hasDefault: boolean;
+  generated: boolean;
+  identity: boolean;
+  /** varchar(n) / char(n) length */
+  maxLength: number | null;
+  /** numeric(p,s) */
+  precision: number | null;
+  scale: number | null;
+  /** labels of an enum type, in order */
+  enumLabels: string[] | null;
+}
+
+export interface CatalogForeignKey {
+  name: string;
+  columns: string[];
+  /** `schema.table` */
+  references: string;
+  referencedColumns: string[];
+  deferrable: boolean;
+}
+
+export interface CatalogTable {
+  schema: string;
+  name: string;
+  /** `schema.table`, unquoted */
+  qualified: string;
+  kind: 'table' | 'partitioned' | 'foreign';
+  columns: CatalogColumn[];
+  primaryKey: string[] | null;
+  uniqueIndexes: { name: string; columns: string[]; partial: boolean }[];
+  foreignKeys: CatalogForeignKey[];
+  checks: { name: string; definition: string }[];
+  /** user triggers on the table (not internal foreign-key triggers) */
+  triggers: { name: string; enabled: boolean; definition: string }[];
+  /** the planner's estimate (pg_class.reltuples, or 0 when never analysed) */
+  estimatedRows: number;
+  bytes: number;
+  /** `schema.table` of the partitioned parent when this is a partition */
+  partitionOf: string | null;
+  /** inheritance parents (not partitioning) */
+  inheritsFrom: string[];
+}
+
+export type CustomCodeKind =
+  | 'trigger' | 'function' | 'procedure' | 'view' | 'materialized view' | 'rule' | 'policy' | 'event trigger';
+
+export interface CustomCodeObject {
+  kind: CustomCodeKind;
+  /** the object in the plan's custom-code grammar: `trigger public.invoice_line.update_invoice_total` */
+  address: string;
+  /** its definition text, hashed into the fingerprint */
+  definition: string;
+}
+
+export interface Integrations {
+  roles: string[];
+  publications: string[];
+  subscriptions: string[];
+  replicationSlots: string[];
+  foreignServers: string[];
+  extensions: string[];
+}
+
+export interface ServerFacts {
+  /** server_version_num */
+  version: number;
+  versionText: string;
+  database: string;
+  currentUser: string;
+  superuser: boolean;
+  /** `TimeZone` of the database or role default (what applications see), not cutover's pinned UTC */
+  defaultTimezone: string;
+  /** may SET session_replication_role (superuser, rds_superuser, or GRANT SET ON PARAMETER) */
+  canSetReplicationRole: boolean;
+  /** may CREATE EVENT TRIGGER (superuser only in core PostgreSQL) */
+  canCreateEventTrigger: boolean;
+}
+
+export interface Catalog {
+  server: ServerFacts;
+  /** tables in the schemas asked for; partitions are listed with partitionOf set */
+  tables: CatalogTable[];
+  customCode: CustomCodeObject[];
+  integrations: Integrations;
+}
+
+export function findTable(catalog: Catalog, name: string): CatalogTable | undefined {
+  if (name.includes('.')) return catalog.tables.find((t) => t.qualified === name);
+  const matches = catalog.tables.filter((t) => t.name === name);
+  return matches.length === 1 ? matches[0] : undefined;
+}

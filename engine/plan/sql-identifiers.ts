@@ -1,0 +1,80 @@
+// The column names a mapping expression reads, found without a database: words that are not
+// keywords, function names, type names or literals. `plan` later confirms them against the catalog;
+// `validate` uses them for the rules that need no database (reverse coverage, dropped columns).
+
+const KEYWORDS = new Set([
+  'and', 'or', 'not', 'null', 'true', 'false', 'case', 'when', 'then', 'else', 'end', 'is', 'in', 'like', 'ilike',
+  'similar', 'to', 'between', 'symmetric', 'as', 'cast', 'distinct', 'from', 'select', 'where', 'interval', 'at', 'time',
+  'zone', 'with', 'without', 'any', 'all', 'some', 'exists', 'array', 'row', 'collate', 'escape', 'isnull', 'notnull',
+  'current_date', 'current_time', 'current_timestamp', 'localtime', 'localtimestamp', 'current_user', 'session_user',
+  'user', 'current_role', 'current_schema', 'current_catalog', 'unknown', 'over', 'partition', 'by', 'order', 'asc',
+  'desc', 'nulls', 'first', 'last', 'filter', 'within', 'group', 'limit', 'offset', 'join', 'on', 'using', 'leading',
+  'trailing', 'both', 'for', 'overlaps', 'year', 'month', 'day', 'hour', 'minute', 'second', 'double', 'precision',
+  'varying', 'character', 'national', 'char', 'varchar', 'text', 'integer', 'int', 'bigint', 'smallint', 'numeric',
+  'decimal', 'real', 'float', 'boolean', 'bool', 'date', 'timestamp', 'timestamptz', 'bytea', 'json', 'jsonb', 'uuid',
+]);
+
+type Token = { kind: 'word' | 'quoted' | 'string' | 'punct' | 'number'; text: string };
+
+function tokenize(sql: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    if (/\s/.test(c)) { i++; continue; }
+    if (c === '-' && sql[i + 1] === '-') { while (i < sql.length && sql[i] !== '\n') i++; continue; }
+    if (c === "'") {
+      let j = i + 1;
+      while (j < sql.length && !(sql[j] === "'" && sql[j + 1] !== "'")) j += sql[j] === "'" ? 2 : 1;
+      tokens.push({ kind: 'string', text: sql.slice(i, j + 1) });
+      i = j + 1;
+      continue;
+    }
+    if (c === '"') {
+      let j = i + 1;
+      while (j < sql.length && !(sql[j] === '"' && sql[j + 1] !== '"')) j += sql[j] === '"' ? 2 : 1;
+      tokens.push({ kind: 'quoted', text: sql.slice(i + 1, j).replace(/""/g, '"') });
+      i = j + 1;
+      continue;
+    }
+    if (c === '$') {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
+      if (tag) {
+        const close = sql.indexOf(tag[0], i + tag[0].length);
+        const end = close < 0 ? sql.length : close + tag[0].length;
+        tokens.push({ kind: 'string', text: sql.slice(i, end) });
+        i = end;
+        continue;
+      }
+    }
+    const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(sql.slice(i));
+    if (word) { tokens.push({ kind: 'word', text: word[0] }); i += word[0].length; continue; }
+    const num = /^[0-9][0-9.eE]*/.exec(sql.slice(i));
+    if (num) { tokens.push({ kind: 'number', text: num[0] }); i += num[0].length; continue; }
+    tokens.push({ kind: 'punct', text: sql.slice(i, sql[i + 1] === ':' && c === ':' ? i + 2 : i + 1) });
+    i += tokens[tokens.length - 1]!.text.length;
+  }
+  return tokens;
+}
+
+export function readColumns(expression: string): string[] {
+  const tokens = tokenize(expression);
+  const found = new Set<string>();
+  let skipType = false;
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    const next = tokens[k + 1];
+    const previous = tokens[k - 1];
+    if (t.kind === 'punct') { skipType = t.text === '::'; continue; }
+    if (t.kind !== 'word' && t.kind !== 'quoted') { skipType = false; continue; }
+    if (skipType) { skipType = false; continue; } // a type name after `::`
+    if (previous?.kind === 'word' && previous.text.toLowerCase() === 'as') continue; // CAST(x AS type)
+    if (next?.kind === 'punct' && next.text === '(') continue; // a function call
+    if (next?.kind === 'punct' && next.text === '.') continue; // a qualifier: the column follows the dot
+    if (next?.kind === 'string') continue; // a typed literal: date '2020-01-01'
+    const name = t.kind === 'quoted' ? t.text : t.text.toLowerCase();
+    if (t.kind === 'word' && KEYWORDS.has(name)) continue;
+    found.add(name);
+  }
+  return [...found];
+}

@@ -1,0 +1,70 @@
+// cutover's own state schema, created and upgraded by versioned migrations. A migration is never
+// edited once released; a change is a new entry at the end.
+export interface StateMigration {
+  version: number;
+  /** statements, with `{schema}` standing for the quoted state schema */
+  statements: string[];
+}
+
+export const STATE_MIGRATIONS: StateMigration[] = [
+  {
+    version: 1,
+    statements: [
+      `CREATE TABLE {schema}.migrations (
+        name text PRIMARY KEY,
+        phase text NOT NULL DEFAULT 'none',
+        clock_kind text NOT NULL,
+        plan_fingerprint text,
+        source_fingerprint text,
+        source_fingerprint_parts jsonb,
+        serial bigint NOT NULL DEFAULT 0,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      `CREATE TABLE {schema}.resources (
+        migration text NOT NULL REFERENCES {schema}.migrations (name),
+        address text NOT NULL,
+        phase text NOT NULL,
+        attributes jsonb NOT NULL DEFAULT '{}',
+        applied_at timestamptz NOT NULL,
+        PRIMARY KEY (migration, address)
+      )`,
+      `CREATE TABLE {schema}.events (
+        id bigserial PRIMARY KEY,
+        migration text NOT NULL,
+        at timestamptz NOT NULL,
+        actor text NOT NULL,
+        plan_fingerprint text,
+        kind text NOT NULL,
+        address text,
+        outcome text NOT NULL,
+        detail jsonb NOT NULL DEFAULT '{}'
+      )`,
+      `CREATE INDEX ON {schema}.events (migration, id)`,
+      // the event log is append-only: history that can be rewritten is no audit trail
+      `CREATE FUNCTION {schema}.events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION 'the cutover event log is append-only'; END $$`,
+      `CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {schema}.events
+       FOR EACH STATEMENT EXECUTE FUNCTION {schema}.events_append_only()`,
+      `CREATE TABLE {schema}.findings_cache (
+        migration text PRIMARY KEY,
+        cache_key text NOT NULL,
+        computed_at timestamptz NOT NULL,
+        findings jsonb NOT NULL
+      )`,
+      `CREATE TABLE {schema}.lock_holders (
+        migration text NOT NULL,
+        lock_kind text NOT NULL,
+        holder text NOT NULL,
+        host text NOT NULL,
+        pid integer NOT NULL,
+        backend_pid integer NOT NULL,
+        command text NOT NULL,
+        since timestamptz NOT NULL,
+        PRIMARY KEY (migration, lock_kind)
+      )`,
+    ],
+  },
+];
+
+export const STATE_VERSION = STATE_MIGRATIONS[STATE_MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,43 @@
+// validate: loaded plan → diagnostics (schema, then semantic rules), sorted by position, and the
+// typed plan when nothing is wrong.
+import { byPosition, hasErrors, type Diagnostic } from '../diagnostics.js';
+import type { LoadedPlan } from '../load/load-plan.js';
+import type { Plan } from '../plan/types.js';
+import { classMapping } from './rules/class-mapping.js';
+import { classReferences, tableClaims } from './rules/class-references.js';
+import { makeContext, obj, type Rule } from './rules/context.js';
+import { customCodeGrammar } from './rules/custom-code.js';
+import { compareWithinWindow, durationBounds } from './rules/durations.js';
+import { lockRules } from './rules/lock.js';
+import { phaseSections } from './rules/phases.js';
+import { checkSchema } from './schema-check.js';
+
+const RULES: Rule[] = [
+  durationBounds, compareWithinWindow, classReferences, tableClaims, classMapping, lockRules, phaseSections, customCodeGrammar,
+];
+
+export interface ValidationResult {
+  plan?: Plan;
+  diagnostics: Diagnostic[];
+}
+
+export function validatePlan(loaded: LoadedPlan): ValidationResult {
+  const diagnostics = [...loaded.diagnostics];
+  if (loaded.value !== undefined && !hasErrors(diagnostics.filter((d) => d.code.startsWith('yaml.')))) {
+    diagnostics.push(...checkSchema(loaded.source, loaded.value));
+    const root = obj(loaded.value);
+    if (root) {
+      const ctx = makeContext(loaded.source, root, diagnostics);
+      for (const rule of RULES) rule(ctx);
+    }
+  }
+  diagnostics.sort(byPosition);
+  const kept = withoutEchoes(diagnostics);
+  return hasErrors(kept) ? { diagnostics: kept } : { plan: loaded.value as Plan, diagnostics: kept };
+}
+
+/** A value left as `${NAME}` because NAME is unset also fails its pattern: say it once. */
+function withoutEchoes(diagnostics: Diagnostic[]): Diagnostic[] {
+  const unset = new Set(diagnostics.filter((d) => d.code === 'plan.unset-variable').map((d) => `${d.line}:${d.col}`));
+  return diagnostics.filter((d) => !(d.code.startsWith('schema.') && unset.has(`${d.line}:${d.col}`)));
+}
