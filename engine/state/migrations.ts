@@ -18,6 +18,7 @@ export const STATE_MIGRATIONS: StateMigration[] = [
         source_fingerprint text,
         source_fingerprint_parts jsonb,
         serial bigint NOT NULL DEFAULT 0,
+        phase_times jsonb NOT NULL DEFAULT '{}',
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`,

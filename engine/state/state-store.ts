@@ -15,6 +15,8 @@ export interface MigrationState {
   sourceFingerprint: string | null;
   sourceFingerprintParts: unknown;
   serial: number;
+  /** when each phase was reached, ISO, by the migration's clock */
+  phaseTimes: Record<string, string>;
 }
 
 export interface AppliedResource {
@@ -52,7 +54,7 @@ export async function readState(db: QueryRunner, schema: string, name: string): 
   if (version === 0) return EMPTY_STATE;
   const m = await db.query<{
     name: string; phase: StatePhase; clock_kind: 'real' | 'simulated'; plan_fingerprint: string | null;
-    source_fingerprint: string | null; source_fingerprint_parts: unknown; serial: string;
+    source_fingerprint: string | null; source_fingerprint_parts: unknown; serial: string; phase_times: Record<string, string>;
   }>(sql(schema, 'SELECT * FROM {schema}.migrations WHERE name = $1'), [name]);
   const row = m.rows[0];
   const resources = row
@@ -66,6 +68,7 @@ export async function readState(db: QueryRunner, schema: string, name: string): 
     migration: row ? {
       name: row.name, phase: row.phase, clockKind: row.clock_kind, planFingerprint: row.plan_fingerprint,
       sourceFingerprint: row.source_fingerprint, sourceFingerprintParts: row.source_fingerprint_parts, serial: Number(row.serial),
+      phaseTimes: row.phase_times,
     } : null,
     resources,
   };
@@ -99,7 +102,8 @@ export async function ensureMigration(db: QueryRunner, schema: string, name: str
 }
 
 export async function setPhase(db: QueryRunner, schema: string, name: string, phase: StatePhase, at: Date): Promise<void> {
-  await db.query(sql(schema, 'UPDATE {schema}.migrations SET phase = $2, serial = serial + 1, updated_at = $3 WHERE name = $1'), [name, phase, at]);
+  await db.query(sql(schema, `UPDATE {schema}.migrations SET phase = $2, serial = serial + 1, updated_at = $3,
+      phase_times = phase_times || jsonb_build_object($2::text, $3::timestamptz) WHERE name = $1`), [name, phase, at]);
 }
 
 export async function setFingerprints(

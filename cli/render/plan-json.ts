@@ -1,0 +1,87 @@
+// `cutover plan --json`: one versioned document, described by schemas/plan-output.schema.json.
+// Keys are snake_case and every optional fact is present as null rather than missing, so scripts
+// can rely on the shape; the version changes when that shape does.
+import type { Change, Finding, Gate, ParityResult, PlanResult, WriteWindow } from '../../engine/diff/plan-result.js';
+import { redactDeep } from './redact.js';
+
+export const PLAN_JSON_FORMAT_VERSION = '1.0';
+
+export function planJson(result: PlanResult): object {
+  const r = redactDeep(result);
+  return {
+    format_version: PLAN_JSON_FORMAT_VERSION,
+    plan: {
+      name: r.name,
+      target: r.target,
+      phase: r.phase,
+      now: r.now,
+      plan_fingerprint: r.planFingerprint,
+      source_fingerprint: r.sourceFingerprint,
+    },
+    resource_changes: r.changes.map(changeJson),
+    gates: r.gates.map(gateJson),
+    preflight: r.findings.map(findingJson),
+    parity: r.parity.map(parityJson),
+    windows: r.windows.map(windowJson),
+    summary: {
+      add: r.summary.add,
+      change: r.summary.change,
+      destroy: r.summary.destroy,
+      gates_blocked: r.summary.gatesBlocked,
+      data_problems: r.summary.dataProblems,
+    },
+  };
+}
+
+function changeJson(c: Change): object {
+  return {
+    address: c.address,
+    phase: c.phase,
+    actions: c.actions,
+    before: c.before,
+    after: c.after,
+    reason: c.reason,
+    line: c.line ?? null,
+  };
+}
+
+function gateJson(g: Gate): object {
+  return { address: g.address, phase: g.phase, status: g.status, reasons: g.reasons, opens_at: g.opensAt ?? null };
+}
+
+function findingJson(f: Finding): object {
+  return {
+    class: f.class,
+    column: f.column ?? null,
+    kind: f.kind,
+    severity: f.severity,
+    message: f.message,
+    count: f.count ?? null,
+    share: f.share ?? null,
+    sample_keys: f.sampleKeys ?? [],
+    line: f.line ?? null,
+    col: f.col ?? null,
+  };
+}
+
+function parityJson(p: ParityResult): object {
+  return {
+    class: p.class,
+    passed: p.passed,
+    checked_at: p.checkedAt,
+    source_rows: p.sourceRows,
+    destination_rows: p.destinationRows,
+    excluded_rows: p.excludedRows,
+    differences: p.differences.map((d) => ({
+      kind: d.kind,
+      count: d.count,
+      sample_keys: d.sampleKeys,
+      columns: d.columns ?? null,
+      detail: d.detail ?? null,
+    })),
+  };
+}
+
+function windowJson(w: WriteWindow): object {
+  return { phase: w.phase, reason: w.reason, estimated_seconds: w.estimatedSeconds, basis: w.basis };
+}

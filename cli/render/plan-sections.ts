@@ -1,0 +1,100 @@
+// The sections under the changes in the human plan: gates, write windows, preflight findings and
+// parity. Each returns no lines when it has nothing to say, so an empty section never prints.
+import type { ChalkInstance } from 'chalk';
+import type { Finding, Gate, ParityResult, PlanResult, WriteWindow } from '../../engine/diff/plan-result.js';
+import { formatKeys, humanDuration, percent, plural, thousands } from './words.js';
+
+/** The human output shows this many sample keys per line; the JSON keeps them all. */
+const SAMPLE_KEYS_SHOWN = 5;
+
+export function gateSection(result: PlanResult, c: ChalkInstance): string[] {
+  if (!result.gates.length) return [];
+  return [c.bold('Gates:'), ...result.gates.flatMap((g) => gateLines(g, result.now, c))];
+}
+
+export function windowSection(windows: readonly WriteWindow[], c: ChalkInstance): string[] {
+  if (!windows.length) return [];
+  return [c.bold('Write windows:'), ...windows.flatMap((w) => windowLines(w, c))];
+}
+
+export function findingSection(findings: readonly Finding[], c: ChalkInstance): string[] {
+  if (!findings.length) return [];
+  const lines = [c.bold('Preflight findings:')];
+  for (const [cls, list] of byClass(findings)) {
+    lines.push(`  ${c.bold(cls)}`, ...errorsFirst(list).flatMap((f) => findingLines(f, c)));
+  }
+  return lines;
+}
+
+export function paritySection(parity: readonly ParityResult[], c: ChalkInstance): string[] {
+  if (!parity.length) return [];
+  return [c.bold('Parity:'), ...parity.flatMap((p) => parityLines(p, c))];
+}
+
+function gateLines(g: Gate, now: string, c: ChalkInstance): string[] {
+  const icon = g.status === 'open' ? c.green('✓') : g.status === 'blocked' ? c.red('✗') : c.yellow('…');
+  const lines = [`  ${icon} ${c.bold(g.address)} ${g.status}`];
+  lines.push(...g.reasons.map((r) => `      - ${r}`));
+  if (g.opensAt) lines.push(`      opens at ${g.opensAt}${fromNow(g.opensAt, now)}`);
+  return lines;
+}
+
+function fromNow(at: string, now: string): string {
+  const seconds = (Date.parse(at) - Date.parse(now)) / 1000;
+  return Number.isFinite(seconds) && seconds > 0 ? ` (in ${humanDuration(seconds)})` : '';
+}
+
+function windowLines(w: WriteWindow, c: ChalkInstance): string[] {
+  return [`  ${c.bold(w.phase)}: ${w.reason}, ${humanDuration(w.estimatedSeconds)}`, `      basis: ${w.basis}`];
+}
+
+function findingLines(f: Finding, c: ChalkInstance): string[] {
+  const severity = f.severity === 'error' ? c.red('error  ') : c.yellow('warning');
+  const facts = [f.kind];
+  if (f.column) facts.push(`column ${f.column}`);
+  if (f.count !== undefined) facts.push(rowsText(f.count, f.share));
+  if (f.line !== undefined) facts.push(`plan line ${f.line}`);
+  const lines = [`    ${severity} ${facts.join(', ')}`, `            ${f.message}`];
+  if (f.sampleKeys?.length) lines.push(`            sample keys: ${sampleText(f.sampleKeys, f.count)}`);
+  return lines;
+}
+
+function rowsText(count: number, share: number | undefined): string {
+  const rows = plural(count, 'row');
+  return share === undefined ? rows : `${rows} (${percent(share)})`;
+}
+
+function parityLines(p: ParityResult, c: ChalkInstance): string[] {
+  const verdict = p.passed ? `${c.green('✓')} ${c.bold(p.class)} passed` : `${c.red('✗')} ${c.bold(p.class)} failed`;
+  const counts = [plural(p.sourceRows, 'source row'), plural(p.destinationRows, 'destination row')];
+  if (p.excludedRows) counts.push(`${thousands(p.excludedRows)} excluded by where`);
+  const lines = [`  ${verdict}: ${counts.join(', ')} (checked ${p.checkedAt})`];
+  for (const d of p.differences) {
+    const columns = d.columns?.length ? ` in ${d.columns.join(', ')}` : '';
+    const detail = d.detail ? ` (${d.detail})` : '';
+    const keys = d.sampleKeys.length ? `; sample keys: ${sampleText(d.sampleKeys, d.count)}` : '';
+    lines.push(`      ${d.kind}: ${plural(d.count, 'row')}${columns}${detail}${keys}`);
+  }
+  return lines;
+}
+
+function sampleText(keys: readonly unknown[][], total: number | undefined): string {
+  const shown = keys.slice(0, SAMPLE_KEYS_SHOWN);
+  const more = Math.max(total ?? keys.length, keys.length) - shown.length;
+  return more > 0 ? `${formatKeys(shown)} and ${thousands(more)} more` : formatKeys(shown);
+}
+
+/** Findings by class, classes in the order they first appear (the engine's order). */
+export function byClass(findings: readonly Finding[]): Map<string, Finding[]> {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const list = groups.get(f.class);
+    if (list) list.push(f);
+    else groups.set(f.class, [f]);
+  }
+  return groups;
+}
+
+export function errorsFirst(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((a, b) => Number(a.severity !== 'error') - Number(b.severity !== 'error'));
+}

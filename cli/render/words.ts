@@ -1,0 +1,47 @@
+// Numbers, durations and keys as people read them in prose. Shared by every plan renderer so the
+// human, Markdown and console outputs never disagree on how "1 gate" or "about 4 minutes" reads.
+
+export function plural(n: number, word: string, pluralWord = `${word}s`): string {
+  return `${thousands(n)} ${n === 1 ? word : pluralWord}`;
+}
+
+export function thousands(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** `about 4 minutes`: an estimate, so it is rounded to the unit a person would plan with. */
+export function humanDuration(seconds: number): string {
+  if (seconds < 1) return 'under a second';
+  if (seconds < 60) return `about ${plural(Math.round(seconds), 'second')}`;
+  // up to 90 minutes people still count in minutes ("about 75 minutes", not "about 1 hour")
+  if (seconds < 90 * 60) return `about ${plural(Math.max(1, Math.round(seconds / 60)), 'minute')}`;
+  if (seconds < 36 * 3600) return `about ${plural(Math.round(seconds / 3600), 'hour')}`;
+  return `about ${plural(Math.round(seconds / 86_400), 'day')}`;
+}
+
+/** A share of rows as a percentage; tiny non-zero shares must not round to a reassuring 0%. */
+export function percent(share: number): string {
+  const pct = share * 100;
+  if (pct === 0) return '0%';
+  if (pct < 0.01) return '<0.01%';
+  if (pct >= 10) return `${Math.round(pct)}%`;
+  return `${Number(pct.toPrecision(2))}%`;
+}
+
+/** One row key: the bare value for a single-column key, a tuple for a composite one. */
+export function formatKey(key: readonly unknown[]): string {
+  const parts = key.map(formatKeyValue);
+  return parts.length === 1 ? parts[0] : `(${parts.join(', ')})`;
+}
+
+export function formatKeys(keys: readonly (readonly unknown[])[]): string {
+  return keys.map(formatKey).join(', ');
+}
+
+function formatKeyValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}

@@ -1,0 +1,113 @@
+// The resources a migration should have once it has reached each phase. Phases are cumulative:
+// what `locked` installs stays until a later phase removes it. Addresses are stable strings that
+// state, output and apply all use.
+import { PHASES, type Phase, type Plan, type RecordClass } from '../plan/types.js';
+
+export interface Resource {
+  address: string;
+  /** the phase that creates it */
+  phase: Phase;
+  attributes: Record<string, unknown>;
+  /** a change of these attributes needs destroy-and-create rather than an update in place */
+  replaceOn?: string[];
+  /** plan path that asked for it, for positions */
+  path?: (string | number)[];
+}
+
+function copyAttributes(cls: RecordClass): Record<string, unknown> {
+  return {
+    source_table: cls.source.table,
+    destination_table: cls.destination.table,
+    key: cls.source.key,
+    destination_key: cls.destination.key,
+    columns: cls.columns,
+    where: cls.where ?? null,
+    timestamps: cls.timestamps ?? null,
+  };
+}
+
+function classes(plan: Plan): [string, RecordClass][] {
+  return Object.entries(plan.classes);
+}
+
+function lockResources(plan: Plan, sourceFingerprint: string): Resource[] {
+  const lock = plan.lock ?? {};
+  const data = lock.data ?? { mode: 'pause' as const };
+  const out: Resource[] = [
+    { address: 'source.support', phase: 'locked', attributes: { schema: plan.state?.schema ?? 'cutover' } },
+    { address: 'lock.fingerprint', phase: 'locked', attributes: { source_fingerprint: sourceFingerprint }, path: ['lock'] },
+  ];
+  if ((lock.schema ?? 'enforce') === 'enforce') {
+    out.push({ address: 'lock.schema', phase: 'locked', attributes: { schemas: plan.source.schemas }, path: ['lock', 'schema'] });
+  }
+  if ((lock.integrations ?? 'enforce') === 'enforce') {
+    out.push({ address: 'lock.integrations', phase: 'locked', attributes: {}, path: ['lock', 'integrations'] });
+  }
+  out.push({
+    address: 'lock.data',
+    phase: 'locked',
+    attributes: {
+      mode: data.mode,
+      rules: data.mode === 'freeze' ? (data.rules ?? []).map((r) => ({ classes: r.classes, allow: r.allow })) : [],
+      ends: data.mode === 'freeze' ? data.ends ?? null : null,
+      tables: classes(plan).map(([, c]) => c.source.table),
+    },
+    path: ['lock', 'data'],
+  });
+  if (data.mode === 'freeze') out.push(...captureResources(plan, 'locked'));
+  return out;
+}
+
+function captureResources(plan: Plan, phase: Phase): Resource[] {
+  return classes(plan).map(([name, cls]) => ({
+    address: `class.${name}.capture`, phase, attributes: { table: cls.source.table, key: cls.source.key },
+    replaceOn: ['table', 'key'], path: ['classes', name],
+  }));
+}
+
+function roundTripResources(plan: Plan): Resource[] {
+  return classes(plan).flatMap(([name, cls]) => {
+    const copy = copyAttributes(cls);
+    return [
+      { address: `class.${name}.copy`, phase: 'round_tripped' as const, attributes: copy, replaceOn: Object.keys(copy), path: ['classes', name] },
+      {
+        address: `class.${name}.parity`, phase: 'round_tripped' as const,
+        attributes: { computed: cls.computed ?? {}, checks: cls.checks ?? [], relationships: cls.relationships ?? [] },
+        path: ['classes', name],
+      },
+    ];
+  });
+}
+
+function hook(name: 'switch_reads' | 'switch_writes', plan: Plan, phase: Phase): Resource {
+  return { address: `hook.${name}`, phase, attributes: { run: plan.go_live?.[name]?.run ?? null }, path: ['go_live', name] };
+}
+
+/** Everything that should exist once `phase` is reached. */
+export function resourcesAt(plan: Plan, phase: Phase, sourceFingerprint: string): Resource[] {
+  const i = PHASES.indexOf(phase);
+  const reached = (p: Phase) => i >= PHASES.indexOf(p);
+  let out = lockResources(plan, sourceFingerprint);
+  if (reached('round_tripped')) out.push(...roundTripResources(plan));
+  if (reached('dual_run')) {
+    out = out.filter((r) => r.address !== 'lock.data' && !r.address.endsWith('.capture'));
+    out.push(...captureResources(plan, 'dual_run'), { address: 'mirror.position', phase: 'dual_run', attributes: {} });
+  }
+  if (reached('reads_switched')) out.push(hook('switch_reads', plan, 'reads_switched'));
+  if (reached('writes_switched')) {
+    out.push(
+      { address: 'source.read_only', phase: 'writes_switched', attributes: { tables: classes(plan).map(([, c]) => c.source.table) } },
+      { address: 'destination.sequences', phase: 'writes_switched', attributes: {} },
+      ...classes(plan).map(([name, cls]) => ({
+        address: `class.${name}.reverse_capture`, phase: 'writes_switched' as const, attributes: { table: cls.destination.table }, path: ['classes', name],
+      })),
+      hook('switch_writes', plan, 'writes_switched'),
+    );
+  }
+  if (reached('retained')) out = out.filter((r) => !r.address.endsWith('.reverse_capture'));
+  if (reached('closed')) {
+    out = out.filter((r) => !r.address.endsWith('.capture') && r.address !== 'mirror.position');
+    out.push({ address: 'report.closeout', phase: 'closed', attributes: {} });
+  }
+  return out;
+}

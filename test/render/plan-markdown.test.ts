@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { MARKDOWN_LIMIT, renderPlanMarkdown } from '../../cli/render/plan-markdown.js';
+import { summaryLine } from '../../cli/render/plan-summary.js';
+import { bigPlan, create, finding, gate, parity, planResult, update } from './fixtures.js';
+
+const MORE = 'more (run `cutover plan` locally for all)';
+
+describe('renderPlanMarkdown', () => {
+  const small = planResult({
+    changes: [create('lock.schema', { mode: 'enforce' }), update('class.c.mapping', { email: 'email' }, { email: 'lower(email)' })],
+    gates: [gate('locked', 'open'), gate('round_tripped', 'blocked', ['preflight found data problems'])],
+    findings: [finding('invoices')],
+    parity: [parity('invoices', false)],
+  });
+
+  it('puts the heading, then the summary line, then the gates, then the details', () => {
+    const md = renderPlanMarkdown(small);
+    const summary = '**Plan: 1 to add, 1 to change, 0 to destroy. 1 gate blocked. 1 data problem.**';
+    expect(md.startsWith('### cutover plan: `chinook-to-storefront` → `round_tripped`\n\n' + summary)).toBe(true);
+    expect(md.indexOf(summary)).toBeLessThan(md.indexOf('**Gates**'));
+    expect(md.indexOf('**Gates**')).toBeLessThan(md.indexOf('<details>'));
+    expect(md).toContain('- ✗ `gate.round_tripped` blocked: preflight found data problems');
+  });
+
+  it('shows changes as a diff block and findings and parity as tables, in <details>', () => {
+    const md = renderPlanMarkdown(small);
+    expect(md).toContain('<details><summary>Changes: 1 to add, 1 to change, 0 to destroy</summary>\n\n```diff\n');
+    expect(md).toContain('+   resource "lock.schema" {');
+    expect(md).toContain('~       email = "email" -> "lower(email)"');
+    expect(md).toContain('| class | severity | kind | column | rows | message | sample keys | plan line |');
+    expect(md).toContain('| invoices | error | null-into-not-null | customer\\_id | 12 (0.3%) |');
+    expect(md).toContain('| invoices | ✗ failed | 412 | 410 | 0 | missing 2: 98, 99 |');
+    expect(md).not.toContain(MORE);
+  });
+
+  it('says "No changes." when there is nothing to do', () => {
+    expect(renderPlanMarkdown(planResult())).toContain('**No changes. The destination matches the plan.**');
+  });
+
+  it('escapes pipes, backticks and HTML in table cells', () => {
+    const md = renderPlanMarkdown(
+      planResult({ findings: [finding('invoices', 'warning', { message: 'status is `a|b` <script>alert(1)</script>', kind: 'outside-enum' })] }),
+    );
+    const row = md.split('\n').find((line) => line.startsWith('| invoices |'))!;
+    expect(row).toContain('status is \\`a\\|b\\` &lt;script&gt;alert(1)&lt;/script&gt;');
+    // 8 columns: 9 unescaped pipes, however many the message held
+    expect(row.match(/(?<!\\)\|/g)).toHaveLength(9);
+    expect(md).not.toContain('<script>');
+  });
+
+  it('keeps a 500-class plan under the limit with its summary and gates', () => {
+    const result = bigPlan(500);
+    const md = renderPlanMarkdown(result);
+    expect(md.length).toBeLessThan(MARKDOWN_LIMIT);
+    expect(md).toContain(summaryLine(result.summary));
+    expect(md).toContain('Plan: 500 to add, 500 to change, 0 to destroy. 1 gate blocked. 500 data problems.');
+    expect(md).toContain('- ✗ `gate.round_tripped` blocked');
+    expect(md).toContain('- … `gate.dual_run` deferred');
+    expect(md).toMatch(/… and [0-9,]+ more \(run `cutover plan` locally for all\)/);
+    // every details block still closes, and the diff fence with it
+    expect(md.split('<details>').length).toBe(md.split('</details>').length);
+    expect(md.split('```').length % 2).toBe(1);
+  });
+
+  it('drops sample keys before collapsing anything', () => {
+    const md = renderPlanMarkdown(bigPlan(80));
+    expect(md.length).toBeLessThan(MARKDOWN_LIMIT);
+    expect(md).not.toContain('sample keys');
+    expect(md).not.toContain(MORE);
+  });
+
+  it('keeps errors and failed parity ahead of what it elides', () => {
+    const md = renderPlanMarkdown(bigPlan(500));
+    const findingRows = md.split('\n').filter((l) => /^\| class_\d+ \| (error|warning) \|/.test(l.replace(/\\_/g, '_')));
+    expect(findingRows.length).toBeGreaterThan(0);
+    expect(findingRows.every((l) => l.includes('| error |'))).toBe(true);
+  });
+});
