@@ -4,11 +4,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../engine/package-files.js';
 import { COMMON_OPTIONS, type Command } from './command.js';
+import { applyCommand } from './commands/apply.js';
+import { planCommand } from './commands/plan.js';
+import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { renderFailure } from './render/failure.js';
 import { processTerminal } from './terminal.js';
 
-const COMMANDS: Command[] = [validateCommand];
+const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, statusCommand];
 
 function version(): string {
   return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

@@ -3,7 +3,7 @@
 // I/O, no clock of its own; the same inputs always give the same plan.
 import { PHASES, type Phase, type Plan } from '../plan/types.js';
 import type { StateSnapshot } from '../state/state-store.js';
-import { evaluateGate, type GateInput } from './gates.js';
+import { evaluateGate, findingGate, type GateInput } from './gates.js';
 import { summarise, type Action, type Change, type Finding, type Gate, type ParityResult, type PlanResult, type WriteWindow } from './plan-result.js';
 import { resourcesAt, type Resource } from './resources.js';
 import { canonicalJson } from '../hash.js';
@@ -73,6 +73,14 @@ function behindTarget(input: BuildInput, current: Phase): Gate {
   };
 }
 
+/** Findings count as data problems when they close a gate on the way to the target; the rest
+ * are shown as early warnings. */
+function blockingFindings(input: BuildInput): Finding[] {
+  if (input.plan.target === 'rolled_back') return [];
+  const limit = PHASES.indexOf(input.plan.target);
+  return input.findings.filter((f) => PHASES.indexOf(findingGate(f.kind)) <= limit);
+}
+
 export function buildPlan(input: BuildInput): PlanResult {
   const { plan, state } = input;
   const current = currentPhase(state);
@@ -113,6 +121,6 @@ export function buildPlan(input: BuildInput): PlanResult {
     findings: input.findings,
     parity: input.parity,
     windows: input.windows,
-    summary: summarise(changes, gates, input.findings),
+    summary: summarise(changes, gates, blockingFindings(input)),
   };
 }

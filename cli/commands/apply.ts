@@ -1,0 +1,89 @@
+// `cutover apply PLAN|FILE`: show the plan, ask, then converge toward the target.
+import { readFileSync } from 'node:fs';
+import { runApply, type ApplyOutcome } from '../../engine/apply/run-apply.js';
+import { resolveEmbedded } from '../../engine/db/embedded.js';
+import type { Gate } from '../../engine/diff/plan-result.js';
+import { sha256 } from '../../engine/hash.js';
+import { readValidPlan } from '../../engine/load/valid-plan.js';
+import { openMigration } from '../../engine/migration-context.js';
+import { parseSavedPlan } from '../../engine/saved-plan.js';
+import type { Command } from '../command.js';
+import { lockTimeoutMs, nowOption, onePlanFile } from '../options.js';
+import { confirmYes } from '../prompt.js';
+import { renderDiagnostics } from '../render/diagnostics.js';
+import { renderPlanHuman } from '../render/plan-human.js';
+import type { Terminal } from '../terminal.js';
+
+function gateLines(gate: Gate, term: Terminal): string {
+  const reasons = gate.reasons.map((r) => `  - ${r}\n`).join('');
+  const opens = gate.opensAt ? `It opens at ${gate.opensAt}.\n` : gate.status === 'blocked' ? 'It opens when the reasons above are resolved.\n' : '';
+  return `\n${term.color.yellow(`Stopped at ${gate.address}`)}: apply did not go past it.\n${reasons}${opens}`;
+}
+
+function report(outcome: ApplyOutcome, term: Terminal): number {
+  switch (outcome.kind) {
+    case 'nothing':
+      return 0;
+    case 'cancelled':
+      term.err('\nApply cancelled.\n');
+      return 1;
+    case 'reached':
+      term.out(`\n${term.color.green(`Apply complete! Phase ${outcome.phase} reached.`)} ${outcome.applied} change${outcome.applied === 1 ? '' : 's'} applied.\n`);
+      return 0;
+    case 'gate':
+      term.out(`\nApply stopped at phase ${outcome.phase}: ${outcome.applied} change${outcome.applied === 1 ? '' : 's'} applied.`);
+      term.out(gateLines(outcome.gate, term));
+      return 3;
+  }
+}
+
+export const applyCommand: Command = {
+  name: 'apply',
+  summary: 'move the migration toward its target, phase by phase, stopping at the first closed gate',
+  usage: 'cutover apply PLAN|SAVED_PLAN [--auto-approve] [--lock-timeout 30s] [--now TIME]',
+  help: `Prints the plan (as \`cutover plan\` would), asks for \`yes\`, then applies the changes in order,
+each one idempotent, recorded in state and in the event log. Between phases it re-plans, so every
+gate is judged on what is true by then. A saved plan (from \`cutover plan -out FILE\`) is applied
+exactly, or refused as stale when the state, the source fingerprint or the plan file changed.
+
+Options:
+  --auto-approve      do not ask (required when there is no terminal)
+  --lock-timeout DUR  wait up to DUR for the state lock instead of failing at once (e.g. 30s)
+  --now TIME          the time to apply at (only with clock: simulated; also CUTOVER_NOW)
+  --no-color          plain output (also NO_COLOR=1)
+
+Exit codes: 0 target reached (or nothing to do), 1 error or cancelled, 3 stopped at a gate.`,
+  options: {
+    'auto-approve': { type: 'boolean' },
+    'lock-timeout': { type: 'string' },
+    now: { type: 'string' },
+  },
+  async run({ positionals, values, term }) {
+    const file = onePlanFile(positionals, this.usage);
+    const text = readFileSync(file, 'utf8');
+    const saved = parseSavedPlan(text, file);
+    const planFile = saved?.plan_file ?? file;
+    const valid = readValidPlan(planFile, term.env);
+    term.err(renderDiagnostics(valid.warnings, term));
+    const embedded = (url: string) => resolveEmbedded(url, { log: (line) => term.err(`${line}\n`) });
+    const ctx = await openMigration(valid, { purpose: 'apply', nowText: nowOption(values, term.env), resolveEmbedded: embedded });
+    try {
+      const outcome = await runApply(ctx, {
+        lockTimeoutMs: lockTimeoutMs(values['lock-timeout']),
+        saved,
+        planFileSha256: sha256(saved ? readFileSync(planFile, 'utf8') : text),
+        resolveEmbedded: embedded,
+        hooks: {
+          showPlan: (result) => term.out(renderPlanHuman(result, term.color)),
+          confirm: async () => values['auto-approve'] || saved
+            ? true
+            : confirmYes(term, '--auto-approve', 'Do you want to perform these actions?', 'cutover will perform the actions described above.'),
+          progress: (line) => term.out(`${line}\n`),
+        },
+      });
+      return report(outcome, term);
+    } finally {
+      await ctx.close();
+    }
+  },
+};

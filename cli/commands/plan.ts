@@ -1,0 +1,75 @@
+// `cutover plan PLAN`: refresh from both databases, diff against state, show what apply would do.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { computePlan } from '../../engine/compute-plan.js';
+import { resolveEmbedded } from '../../engine/db/embedded.js';
+import { sha256 } from '../../engine/hash.js';
+import { readValidPlan } from '../../engine/load/valid-plan.js';
+import { openMigration } from '../../engine/migration-context.js';
+import { SAVED_PLAN_KIND, type SavedPlan } from '../../engine/saved-plan.js';
+import type { Command } from '../command.js';
+import { renderDiagnostics } from '../render/diagnostics.js';
+import { planJson } from '../render/plan-json.js';
+import { renderPlanHuman } from '../render/plan-human.js';
+import { renderPlanMarkdown } from '../render/plan-markdown.js';
+import { hasNothingToDo } from '../render/plan-summary.js';
+import { Failure } from '../../engine/failure.js';
+import { nowOption, onePlanFile } from '../options.js';
+
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'show what apply would do next, what blocks it, and what preflight found',
+  usage: 'cutover plan PLAN [-out FILE] [--json] [--format markdown] [--detailed-exitcode] [--refresh] [--now TIME]',
+  help: `Reads both databases (in read-only sessions on the source) and cutover's state, runs the
+coverage checks and preflight data findings, and prints in terraform's shape the changes apply
+would make on its way to the plan's target, the gates on the way, write windows, findings and parity.
+
+Options:
+  -out FILE            save the plan for \`cutover apply FILE\` (no secrets are written)
+  --json               print one versioned JSON document (schemas/plan-output.schema.json)
+  --format markdown    Markdown for a pull-request comment (under 60,000 characters)
+  --detailed-exitcode  exit 2 when there are changes, 0 when there are none
+  --refresh            recompute preflight findings even when cached
+  --now TIME           the time to plan at (only with clock: simulated; also CUTOVER_NOW)
+  --no-color           plain output (also NO_COLOR=1)
+
+Exit codes: 0 ok (with --detailed-exitcode: no changes), 1 error, 2 changes (with --detailed-exitcode).`,
+  options: {
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    format: { type: 'string' },
+    'detailed-exitcode': { type: 'boolean' },
+    refresh: { type: 'boolean' },
+    now: { type: 'string' },
+  },
+  async run({ positionals, values, term }) {
+    const file = onePlanFile(positionals, this.usage);
+    const format = values.format as string | undefined;
+    if (format !== undefined && format !== 'markdown' && format !== 'human') {
+      throw new Failure('usage', `unknown --format ${format}`, 'use --format markdown, or --json');
+    }
+    const valid = readValidPlan(file, term.env);
+    term.err(renderDiagnostics(valid.warnings, term));
+    const ctx = await openMigration(valid, {
+      purpose: 'plan',
+      nowText: nowOption(values, term.env),
+      resolveEmbedded: (url) => resolveEmbedded(url, { log: (line) => term.err(`${line}\n`) }),
+    });
+    try {
+      const { result, observed } = await computePlan(ctx, { refresh: !!values.refresh });
+      if (values.out) {
+        const saved: SavedPlan = {
+          kind: SAVED_PLAN_KIND, format_version: 1, created_at: result.now, plan_file: file,
+          plan_file_sha256: sha256(readFileSync(file, 'utf8')), state_serial: observed.state.migration?.serial ?? 0, result,
+        };
+        writeFileSync(values.out as string, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
+      }
+      if (values.json) term.out(`${JSON.stringify(planJson(result), null, 2)}\n`);
+      else if (format === 'markdown') term.out(renderPlanMarkdown(result));
+      else term.out(renderPlanHuman(result, term.color));
+      if (values.out && !values.json) term.out(`\nSaved the plan to ${values.out as string}. To perform exactly these actions, run:\n  cutover apply ${values.out as string}\n`);
+      return values['detailed-exitcode'] && !hasNothingToDo(result) ? 2 : 0;
+    } finally {
+      await ctx.close();
+    }
+  },
+};

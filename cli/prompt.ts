@@ -1,0 +1,22 @@
+// Questions to a person at the terminal. Commands get answers through callbacks, so tests and
+// --auto-approve answer without one; without a terminal, a question is an error naming the flag.
+import { createInterface } from 'node:readline/promises';
+import { Failure } from '../engine/failure.js';
+import type { Terminal } from './terminal.js';
+
+export async function ask(term: Terminal, question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  try {
+    return (await rl.question(question)).trim();
+  } finally {
+    rl.close();
+  }
+}
+
+export async function confirmYes(term: Terminal, flag: string, question: string, explanation: string): Promise<boolean> {
+  if (!term.interactive) {
+    throw new Failure('apply.needs-approval', `there is no terminal to confirm on, so nothing was changed`, `review the plan above and pass ${flag} to apply it without asking`);
+  }
+  term.out(`\n${term.color.bold(question)}\n  ${explanation}\n  Only 'yes' will be accepted to approve.\n\n`);
+  return (await ask(term, '  Enter a value: ')) === 'yes';
+}

@@ -1,0 +1,105 @@
+// How each kind of resource is created and destroyed. Every executor is idempotent (IF NOT EXISTS,
+// CREATE OR REPLACE, DROP IF EXISTS), so a change interrupted by a kill is simply done again.
+import { captureFunction, captureStatements, dropCaptureStatements } from '../capture/capture-objects.js';
+import type { QueryRunner } from '../db/query-runner.js';
+import { runDdl } from '../db/run-ddl.js';
+import type { Change } from '../diff/plan-result.js';
+import { Failure } from '../failure.js';
+import type { FingerprintParts } from '../introspect/fingerprint.js';
+import { dataLockFunction, dataLockTriggerStatements, dropDataLockStatements, lockedTables } from '../lock/data-lock.js';
+import { dropIntegrationLockStatements, dropSchemaLockStatements, integrationLockStatements, schemaLockStatements } from '../lock/schema-lock.js';
+import { dropSupportStatements, registerBackend, supportStatements } from '../lock/source-support.js';
+import type { Plan } from '../plan/types.js';
+import { setFingerprints } from '../state/state-store.js';
+
+export interface ApplyTarget {
+  plan: Plan;
+  /** cutover's schema, on the source (support objects) and the destination (state) */
+  schema: string;
+  /** a writable source session, registered as one of cutover's backends */
+  source: QueryRunner;
+  destination: QueryRunner;
+  /** source table name as written in the plan → qualified name */
+  qualify(table: string): string;
+  sourceFingerprint: { hash: string; parts: FingerprintParts };
+}
+
+type Step = (change: Change, t: ApplyTarget) => Promise<void>;
+
+interface Executor {
+  create: Step;
+  delete: Step;
+  /** default: create again, which every create tolerates */
+  update?: Step;
+}
+
+const className = (address: string) => address.split('.')[1]!;
+
+const tablesOf = (change: Change): string[] => ((change.before ?? change.after)?.tables as string[] | undefined) ?? [];
+
+const EXECUTORS: [RegExp, Executor][] = [
+  [/^source\.support$/, {
+    async create(_, t) {
+      await runDdl(t.source, supportStatements(t.schema));
+      await registerBackend(t.source, t.schema, t.plan.name, 'apply');
+    },
+    async delete(_, t) { await runDdl(t.source, dropSupportStatements(t.schema)); },
+  }],
+  [/^lock\.fingerprint$/, {
+    async create(_, t) {
+      await setFingerprints(t.destination, t.schema, t.plan.name, { source: t.sourceFingerprint.hash, sourceParts: t.sourceFingerprint.parts });
+    },
+    async delete() { /* the recorded fingerprint stays in state with the rest of the history */ },
+  }],
+  [/^lock\.schema$/, {
+    async create(_, t) { await runDdl(t.source, schemaLockStatements(t.schema, t.plan.name, t.plan.source.schemas)); },
+    async delete(_, t) { await runDdl(t.source, dropSchemaLockStatements(t.schema, t.plan.name)); },
+  }],
+  [/^lock\.integrations$/, {
+    async create(_, t) { await runDdl(t.source, integrationLockStatements(t.schema, t.plan.name)); },
+    async delete(_, t) { await runDdl(t.source, dropIntegrationLockStatements(t.schema, t.plan.name)); },
+  }],
+  [/^lock\.data$/, {
+    async create(change, t) {
+      await runDdl(t.source, [dataLockFunction(t.schema, t.plan.name)]);
+      // one table at a time: each takes its own short lock, never all at once
+      for (const table of lockedTables(t.plan, t.qualify)) await runDdl(t.source, dataLockTriggerStatements(t.schema, t.plan.name, table));
+      const stale = (change.before?.tables as string[] | undefined ?? []).map(t.qualify)
+        .filter((x) => !lockedTables(t.plan, t.qualify).some((l) => l.table === x));
+      if (stale.length) await runDdl(t.source, dropDataLockStatements(t.schema, t.plan.name, stale).slice(0, -1));
+    },
+    async delete(change, t) { await runDdl(t.source, dropDataLockStatements(t.schema, t.plan.name, tablesOf(change).map(t.qualify))); },
+  }],
+  [/^class\.[^.]+\.capture$/, {
+    async create(change, t) {
+      const cls = t.plan.classes[className(change.address)]!;
+      await runDdl(t.source, [captureFunction(t.schema, t.plan.name)]);
+      await runDdl(t.source, captureStatements(t.schema, t.plan.name, className(change.address), t.qualify(cls.source.table), cls.source.key));
+    },
+    async delete(change, t) {
+      const table = String(change.before?.table ?? '');
+      await runDdl(t.source, dropCaptureStatements(t.schema, t.plan.name, className(change.address), t.qualify(table)));
+    },
+  }],
+];
+
+export function executorFor(address: string): Executor {
+  const found = EXECUTORS.find(([pattern]) => pattern.test(address));
+  if (!found) {
+    throw new Failure('apply.unsupported', `this version of cutover cannot apply ${address} yet`,
+      'set target to a phase this version supports (locked), and upgrade cutover for later phases');
+  }
+  return found[1];
+}
+
+export function supports(address: string): boolean {
+  return EXECUTORS.some(([pattern]) => pattern.test(address));
+}
+
+export async function execute(change: Change, t: ApplyTarget): Promise<void> {
+  const executor = executorFor(change.address);
+  const actions = change.actions;
+  if (actions.includes('delete')) await executor.delete(change, t);
+  if (actions.includes('create')) await executor.create(change, t);
+  if (actions.includes('update')) await (executor.update ?? executor.create)(change, t);
+}

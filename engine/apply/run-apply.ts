@@ -1,0 +1,169 @@
+// apply: take the state lock, show the plan, get it confirmed, then move phase by phase toward the
+// target — executing each change, recording it in state and the event log — re-planning between
+// phases so every gate is judged on what is true by then. Stops at the first closed gate.
+import os from 'node:os';
+import { computePlan, type ComputedPlan } from '../compute-plan.js';
+import { connect, type Session } from '../db/connect.js';
+import type { Change, Gate, PlanResult } from '../diff/plan-result.js';
+import { Failure } from '../failure.js';
+import { registerBackend, supportInstalled, unregisterBackend } from '../lock/source-support.js';
+import type { MigrationContext } from '../migration-context.js';
+import { qualifier } from '../observe.js';
+import { PHASES, type Phase } from '../plan/types.js';
+import { staleReasons, type SavedPlan } from '../saved-plan.js';
+import { acquireLock, recordHolder, releaseLock } from '../state/state-lock.js';
+import {
+  appendEvent, ensureMigration, ensureStateSchema, recordResource, removeResource, setPhase, type EventRecord,
+} from '../state/state-store.js';
+import { execute, type ApplyTarget } from './executors.js';
+
+export interface ApplyHooks {
+  showPlan(result: PlanResult): void;
+  /** asked once, after the plan is shown; tests and --auto-approve answer without a person */
+  confirm(result: PlanResult): Promise<boolean>;
+  progress(line: string): void;
+}
+
+export type ApplyOutcome =
+  | { kind: 'nothing'; result: PlanResult }
+  | { kind: 'reached'; phase: string; applied: number }
+  | { kind: 'gate'; gate: Gate; applied: number; phase: string }
+  | { kind: 'cancelled' };
+
+export interface ApplyOptions {
+  lockTimeoutMs: number;
+  saved?: SavedPlan;
+  planFileSha256: string;
+  resolveEmbedded?: (url: string) => Promise<string>;
+  hooks: ApplyHooks;
+}
+
+const actor = () => `${os.userInfo().username}@${os.hostname()}`;
+
+const VERB: Record<string, [string, string]> = {
+  create: ['Creating', 'Creation complete'],
+  update: ['Modifying', 'Modifications complete'],
+  delete: ['Destroying', 'Destruction complete'],
+};
+
+function verbs(change: Change): [string, string] {
+  if (change.actions.length > 1) return ['Replacing', 'Replacement complete'];
+  return VERB[change.actions[0]!]!;
+}
+
+class Applier {
+  applied = 0;
+  constructor(
+    private readonly ctx: MigrationContext,
+    private readonly target: ApplyTarget,
+    private readonly hooks: ApplyHooks,
+  ) {}
+
+  private get schema(): string {
+    return this.target.schema;
+  }
+
+  async event(e: EventRecord): Promise<void> {
+    await appendEvent(this.ctx.destination.client, this.schema, this.ctx.plan.name, e,
+      { at: await this.ctx.clock.now(), actor: actor(), planFingerprint: this.ctx.planFingerprint });
+  }
+
+  async change(c: Change): Promise<void> {
+    const [doing, done] = verbs(c);
+    this.hooks.progress(`${c.address}: ${doing}...`);
+    const started = Date.now();
+    try {
+      await execute(c, this.target);
+    } catch (e) {
+      await this.event({ kind: 'change', address: c.address, outcome: 'failed', detail: { actions: c.actions, error: (e as Error).message } }).catch(() => undefined);
+      if (e instanceof Failure) throw e;
+      throw new Failure('apply.change-failed', `${c.address}: ${(e as Error).message}`, (e as { hint?: string }).hint);
+    }
+    const at = await this.ctx.clock.now();
+    if (c.actions.includes('create') || c.actions.includes('update')) {
+      await recordResource(this.ctx.destination.client, this.schema, this.ctx.plan.name, { address: c.address, phase: c.phase, attributes: c.after ?? {} }, at);
+    } else {
+      await removeResource(this.ctx.destination.client, this.schema, this.ctx.plan.name, c.address);
+    }
+    await this.event({ kind: 'change', address: c.address, outcome: 'ok', detail: { actions: c.actions, reason: c.reason } });
+    this.applied++;
+    this.hooks.progress(`${c.address}: ${done} after ${Math.round((Date.now() - started) / 1000)}s`);
+  }
+
+  async phase(phase: Phase): Promise<void> {
+    await setPhase(this.ctx.destination.client, this.schema, this.ctx.plan.name, phase, await this.ctx.clock.now());
+    await this.event({ kind: 'phase', outcome: 'ok', detail: { phase } });
+    this.hooks.progress(`Phase ${phase} reached.`);
+  }
+}
+
+function nextPhase(current: PlanResult['phase']): Phase | undefined {
+  if (current === 'none') return 'locked';
+  if (current === 'rolled_back') return undefined;
+  return PHASES[PHASES.indexOf(current) + 1];
+}
+
+function checkStale(saved: SavedPlan, computed: ComputedPlan, ctx: MigrationContext, planFileSha256: string): void {
+  const reasons = staleReasons(saved, {
+    planFileSha256, stateSerial: computed.observed.state.migration?.serial ?? 0,
+    sourceFingerprint: computed.observed.sourceFingerprint.hash, planFingerprint: ctx.planFingerprint,
+  });
+  if (reasons.length) throw new Failure('apply.stale-plan', `the saved plan is stale: ${reasons.join('; ')}`, 'run `cutover plan -out FILE` again and review it');
+}
+
+async function openSourceWriter(ctx: MigrationContext, resolveEmbedded: ApplyOptions['resolveEmbedded'], schema: string): Promise<Session> {
+  const session = await connect({ side: 'source', url: ctx.plan.source.url }, { purpose: 'apply', resolveEmbedded });
+  if (await supportInstalled(session.client, schema)) await registerBackend(session.client, schema, ctx.plan.name, 'apply');
+  return session;
+}
+
+export async function runApply(ctx: MigrationContext, options: ApplyOptions): Promise<ApplyOutcome> {
+  const { plan } = ctx;
+  if (plan.target === 'rolled_back') throw new Failure('apply.unsupported', 'this version of cutover cannot roll back yet', 'use your rollback hook by hand');
+  const schema = plan.state?.schema ?? 'cutover';
+  const db = ctx.destination.client;
+  const lock = { schema, migration: plan.name, kind: 'state' as const, command: 'cutover apply', timeoutMs: options.lockTimeoutMs };
+  await acquireLock(db, lock, ctx.destination.pid);
+  const writer = await openSourceWriter(ctx, options.resolveEmbedded, schema);
+  try {
+    await ensureStateSchema(db, schema);
+    await ensureMigration(db, schema, plan.name, ctx.clock.kind);
+    await recordHolder(db, lock, ctx.destination.pid);
+    let computed = await computePlan(ctx, { refresh: false });
+    if (options.saved) checkStale(options.saved, computed, ctx, options.planFileSha256);
+    const first = options.saved?.result ?? computed.result;
+    options.hooks.showPlan(first);
+    const blockedFirst = first.gates.find((g) => g.status === 'blocked');
+    if (first.changes.length === 0) {
+      return blockedFirst ? { kind: 'gate', gate: blockedFirst, applied: 0, phase: first.phase } : { kind: 'nothing', result: first };
+    }
+    if (!(await options.hooks.confirm(first))) return { kind: 'cancelled' };
+
+    const target: ApplyTarget = {
+      plan, schema, source: writer.client, destination: db, qualify: qualifier(computed.observed.source),
+      sourceFingerprint: computed.observed.sourceFingerprint,
+    };
+    const applier = new Applier(ctx, target, options.hooks);
+    await applier.event({ kind: 'apply', outcome: 'started', detail: { target: plan.target, from: first.phase } });
+    for (;;) {
+      const result = computed.result;
+      for (const c of result.changes.filter((x) => x.phase === result.phase)) await applier.change(c);
+      if (result.phase === plan.target) return { kind: 'reached', phase: result.phase, applied: applier.applied };
+      const blocked = result.gates.find((g) => g.status === 'blocked');
+      const next = nextPhase(result.phase);
+      const gate = result.gates.find((g) => g.phase === next);
+      if (blocked || !next || !gate || gate.status !== 'open') {
+        const stop = blocked ?? gate ?? { address: `gate.${next}`, phase: next ?? 'locked', status: 'blocked' as const, reasons: ['no further phase'] };
+        await applier.event({ kind: 'gate', address: stop.address, outcome: 'stopped', detail: { reasons: stop.reasons } });
+        return { kind: 'gate', gate: stop, applied: applier.applied, phase: result.phase };
+      }
+      for (const c of result.changes.filter((x) => x.phase === next)) await applier.change(c);
+      await applier.phase(next);
+      computed = await computePlan(ctx, { refresh: false });
+    }
+  } finally {
+    await unregisterBackend(writer.client, schema).catch(() => undefined);
+    await writer.close();
+    await releaseLock(db, 'state', plan.name).catch(() => undefined);
+  }
+}

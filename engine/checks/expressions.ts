@@ -1,0 +1,446 @@
+// Are the plan's mapping expressions valid SQL over their source tables, and do their types fit the
+// destination columns they fill? Answered from the live source without reading a row: every class's
+// `SELECT <expressions> FROM <source table> WHERE <where> LIMIT 0` is described in one batch (one
+// round trip for the whole plan), and the result types are resolved in one pg_type query.
+//
+// Type rules (the spec is silent; decided here):
+// - compatible: the same base type (domains resolved on both sides); a bare literal (`'USD'`,
+//   `NULL`) which PostgreSQL types from its target; any type into a string-category column (the
+//   automatic I/O conversion PostgreSQL allows in assignment); a string or enum into an enum (the
+//   copy transports labels as text; preflight's `outside-enum` checks the values); array into array
+//   (element types are not compared); any pair with an implicit or assignment cast in the source's
+//   pg_cast to the pg_catalog type of that name. Anything else is `type-incompatible`: an explicit
+//   cast in the expression says what is meant, and is then checked like any other expression.
+// - lossy: among compatible pairs, those whose declared types prove that the conversion can change
+//   a value: a fractional type into an integer; a wider integer into a narrower one; numeric(p,s)
+//   into a numeric with fewer integer or fractional digits; an integer with more digits than a
+//   numeric(p,s) holds; a float into numeric(p,s) with fewer significant digits than the float
+//   carries (15 for double precision, 6 for real); float8 into real, numeric or bigint into a
+//   float that cannot hold it exactly; varchar(n) into a shorter varchar/char; a timestamp into
+//   date or time; fractional seconds into a type with fewer. Unbounded source types (text,
+//   numeric without typmod) into bounded columns are left to preflight, which counts the rows
+//   that do not fit (`too-long`, `numeric-overflow`, `numeric-rounding`).
+import type { QueryRunner } from '../db/query-runner.js';
+import { quoteIdent } from '../db/sql-identifiers.js';
+import type { Finding } from '../diff/plan-result.js';
+import type { Catalog, CatalogColumn, CatalogTable } from '../introspect/catalog.js';
+import type { Plan, RecordClass } from '../plan/types.js';
+import {
+  describeUnits,
+  destinationTableOf,
+  fromItem,
+  matchCount,
+  READ_ONLY_TRANSACTION,
+  runSimple,
+  sourceTableOf,
+  SqlText,
+  whereOf,
+  type DescribeUnit,
+  type Field,
+  type Locate,
+} from './preflight/source-sql.js';
+
+export type { Locate };
+
+/** The type of a mapping expression's result, as the source database resolves it. */
+export interface ExpressionType {
+  typeOid: number;
+  /** format_type(oid, typmod): `numeric(12,2)`, `timestamp without time zone` */
+  typeName: string;
+  typmod: number;
+  /** pg_type.typname of the base type, domains resolved: `numeric`, `timestamp`, an enum's name */
+  baseType: string;
+  /** the base type's typmod (a domain's own when the expression has none) */
+  baseTypmod: number;
+  /** pg_type.typcategory of the base type */
+  category: string;
+}
+
+/** class → destination column → the type of its mapping expression (valid expressions only) */
+export type MappingTypes = Map<string, Map<string, ExpressionType>>;
+
+export interface MappingDescription {
+  findings: Finding[];
+  types: MappingTypes;
+  /** classes whose `where` is not valid SQL over their source table */
+  invalidWhere: Set<string>;
+}
+
+interface Item {
+  id: string;
+  column: string;
+  sql: string;
+}
+
+interface Unit {
+  cls: string;
+  from: string;
+  items: Item[];
+  where: { id: string; sql: string } | null;
+}
+
+const id = (cls: string, role: 'col' | 'guard' | 'where', name = ''): string => JSON.stringify([cls, role, name]);
+const parseId = (s: string): [string, 'col' | 'guard' | 'where', string] => JSON.parse(s) as [string, 'col' | 'guard' | 'where', string];
+
+/**
+ * The statement describing one unit. The expressions also appear in a WHERE guard that is always
+ * true (`(e) IS NULL OR … OR TRUE`): PostgreSQL rejects aggregates, window functions and
+ * set-returning functions there, which a mapping (one value per source row) must not use either.
+ */
+const DESCRIBE: DescribeUnit<Unit> = {
+  build(unit, excluded) {
+    const items = unit.items.filter((i) => !excluded.has(i.id));
+    const where = unit.where && !excluded.has(unit.where.id) ? unit.where : null;
+    if (items.length === 0 && !where) return null;
+    const sql = new SqlText().add('SELECT ');
+    if (items.length === 0) sql.add('1');
+    items.forEach((item, k) => {
+      if (k > 0) sql.add(', ');
+      sql.fragment(item.id, item.sql).add(` AS ${quoteIdent(item.column)}`);
+    });
+    sql.add(`\nFROM ${unit.from}\nWHERE `);
+    if (where) sql.fragment(where.id, where.sql).add(' AND ');
+    sql.add('(');
+    items.forEach((item) => {
+      const [cls, , column] = parseId(item.id);
+      sql.fragment(id(cls, 'guard', column), item.sql).add(' IS NULL OR ');
+    });
+    sql.add('TRUE)\nLIMIT 0');
+    return { sql, columns: items.map((i) => i.id) };
+  },
+  split(unit, excluded) {
+    const items = unit.items.filter((i) => !excluded.has(i.id));
+    const where = unit.where && !excluded.has(unit.where.id) ? unit.where : null;
+    if (items.length + (where ? 1 : 0) <= 1) return [];
+    return [
+      ...items.map((i) => ({ ...unit, items: [i], where: null })),
+      ...(where ? [{ ...unit, items: [], where }] : []),
+    ];
+  },
+  only(unit, excluded) {
+    const item = unit.items.find((i) => !excluded.has(i.id));
+    if (item) return item.id;
+    return unit.where && !excluded.has(unit.where.id) ? unit.where.id : undefined;
+  },
+  owner(spanId) {
+    const [cls, role, name] = parseId(spanId);
+    return role === 'guard' ? id(cls, 'col', name) : spanId;
+  },
+};
+
+export async function describeMappings(
+  source: QueryRunner,
+  plan: Plan,
+  sourceCatalog: Catalog,
+  destinationCatalog: Catalog,
+  locate: Locate,
+): Promise<MappingDescription> {
+  const findings: Finding[] = [];
+  const types: MappingTypes = new Map();
+  const invalidWhere = new Set<string>();
+  const at = (path: (string | number)[]) => {
+    const p = locate(path);
+    return { line: p.line, col: p.col };
+  };
+
+  const units: Unit[] = [];
+  const destinations = new Map<string, CatalogTable>();
+  for (const [name, cls] of Object.entries(plan.classes)) {
+    const sourceTable = tableFindings(findings, name, cls, 'source', sourceCatalog, at);
+    const destinationTable = tableFindings(findings, name, cls, 'destination', destinationCatalog, at);
+    if (destinationTable) {
+      destinations.set(name, destinationTable);
+      for (const column of Object.keys(cls.columns ?? {})) {
+        const target = destinationTable.columns.find((c) => c.name === column);
+        if (!target) {
+          findings.push({
+            class: name, column, kind: 'destination-column-missing', severity: 'error',
+            message: `${destinationTable.qualified} has no column \`${column}\``,
+            ...at(['classes', name, 'columns', column]),
+          });
+        } else if (target.generated) {
+          findings.push({
+            class: name, column, kind: 'destination-column-generated', severity: 'error',
+            message: `${destinationTable.qualified}.${column} is a generated column: the destination computes it, so \`columns\` cannot fill it (declare it under \`computed\`)`,
+            ...at(['classes', name, 'columns', column]),
+          });
+        }
+      }
+    }
+    if (!sourceTable) continue;
+    const where = whereOf(cls);
+    units.push({
+      cls: name,
+      from: fromItem(sourceTable),
+      items: Object.entries(cls.columns ?? {}).map(([column, sql]) => ({ id: id(name, 'col', column), column, sql: String(sql) })),
+      where: where ? { id: id(name, 'where'), sql: where } : null,
+    });
+  }
+
+  if (units.length === 0) return { findings, types, invalidWhere };
+  const described = await describeUnits(source, units, DESCRIBE, READ_ONLY_TRANSACTION);
+
+  for (const [failed, { message, span }] of described.failures) {
+    const [cls, role, column] = parseId(failed);
+    const table = plan.classes[cls]!.source.table;
+    if (role === 'where') {
+      invalidWhere.add(cls);
+      findings.push({
+        class: cls, kind: 'where-invalid', severity: 'error',
+        message: `\`where\` is not a valid condition on ${table}: ${message}`,
+        ...at(['classes', cls, 'where']),
+      });
+    } else {
+      const perRow = parseId(span)[1] === 'guard';
+      findings.push({
+        class: cls, column, kind: 'expression-invalid', severity: 'error',
+        message: perRow
+          ? `the mapping of \`${column}\` must compute one value per source row: ${message.replace(/ in WHERE\b/, '')}`
+          : `the mapping of \`${column}\` is not valid SQL over ${table}: ${message}`,
+        ...at(['classes', cls, 'columns', column]),
+      });
+    }
+  }
+
+  const resolved = await resolveTypes(source, [...described.fields.values()]);
+  for (const unit of units) {
+    const classTypes = new Map<string, ExpressionType>();
+    for (const item of unit.items) {
+      const field = described.fields.get(item.id);
+      if (!field) continue;
+      const type = resolved.get(typeKey(field.dataTypeID, field.dataTypeModifier));
+      if (type) classTypes.set(item.column, type.type);
+    }
+    types.set(unit.cls, classTypes);
+
+    const destinationTable = destinations.get(unit.cls);
+    if (!destinationTable) continue;
+    const cls = plan.classes[unit.cls]!;
+    for (const item of unit.items) {
+      const field = described.fields.get(item.id);
+      const target = destinationTable.columns.find((c) => c.name === item.column);
+      if (!field || !target || target.generated) continue;
+      const type = resolved.get(typeKey(field.dataTypeID, field.dataTypeModifier));
+      if (!type) continue;
+      const where = at(['classes', unit.cls, 'columns', item.column]);
+      const base = { class: unit.cls, column: item.column, severity: 'error' as const, ...where };
+      const fit = assignable(type.type, type.casts, target, item.sql);
+      if (!fit) {
+        findings.push({
+          ...base, kind: 'type-incompatible',
+          message: `\`${item.column}\` is ${target.type} in ${destinationTable.qualified} but its mapping gives ${type.type.typeName}, `
+            + `which PostgreSQL does not convert in assignment; cast it in the expression if a conversion is meant`,
+        });
+        continue;
+      }
+      const loss = lossiness(type.type, target);
+      if (loss) {
+        findings.push({
+          ...base, kind: 'lossy-cast',
+          message: `\`${item.column}\`: ${type.type.typeName} into ${target.type} ${loss}; cast explicitly in the expression if that is intended`,
+        });
+      }
+      if (type.type.baseType === 'timestamp' && target.baseType === 'timestamptz' && !cls.timestamps?.source_timezone) {
+        findings.push({
+          ...base, kind: 'timestamp-without-zone',
+          message: `\`${item.column}\` maps a timestamp without time zone into timestamptz, but the class declares no `
+            + `\`timestamps.source_timezone\` saying which zone the source's local times are in`,
+        });
+      }
+    }
+  }
+
+  return { findings, types, invalidWhere };
+}
+
+/** source/destination table and key findings; returns the table when it exists */
+function tableFindings(
+  findings: Finding[],
+  name: string,
+  cls: RecordClass,
+  side: 'source' | 'destination',
+  catalog: Catalog,
+  at: (path: (string | number)[]) => { line: number; col: number },
+): CatalogTable | undefined {
+  const ref = cls[side];
+  const table = side === 'source' ? sourceTableOf(catalog, cls) : destinationTableOf(catalog, cls);
+  if (!table) {
+    const ambiguous = matchCount(catalog, ref.table) > 1;
+    findings.push({
+      class: name, kind: `${side}-table-missing`, severity: 'error',
+      message: ambiguous
+        ? `${side} table \`${ref.table}\` names more than one table; qualify it as schema.table`
+        : `${side} table \`${ref.table}\` does not exist in the ${side} database`,
+      ...at(['classes', name, side, 'table']),
+    });
+    return undefined;
+  }
+  (ref.key ?? []).forEach((column, i) => {
+    if (!table.columns.some((c) => c.name === column)) {
+      findings.push({
+        class: name, column, kind: `${side}-key-missing`, severity: 'error',
+        message: `${side} key column \`${column}\` is not a column of ${table.qualified}`,
+        ...at(['classes', name, side, 'key', i]),
+      });
+    }
+  });
+  return table;
+}
+
+const typeKey = (oid: number, typmod: number) => `${oid}/${typmod}`;
+
+interface ResolvedType {
+  type: ExpressionType;
+  /** pg_catalog types the base type converts to in assignment (implicit or assignment casts) */
+  casts: string[];
+}
+
+/** One pg_type query for every (oid, typmod) described: names, domain bases, categories, casts. */
+async function resolveTypes(source: QueryRunner, fields: Field[]): Promise<Map<string, ResolvedType>> {
+  const pairs = new Map<string, [number, number]>();
+  for (const f of fields) pairs.set(typeKey(f.dataTypeID, f.dataTypeModifier), [f.dataTypeID, f.dataTypeModifier]);
+  const resolved = new Map<string, ResolvedType>();
+  if (pairs.size === 0) return resolved;
+  const oids = [...pairs.values()].map(([o]) => Math.trunc(o));
+  const typmods = [...pairs.values()].map(([, t]) => Math.trunc(t));
+  const results = await runSimple(source, `BEGIN READ ONLY;\n${TYPES_SQL(oids, typmods)};\nROLLBACK`).catch(async (e) => {
+    await runSimple(source, 'ROLLBACK').catch(() => undefined);
+    throw e;
+  });
+  for (const row of results[1]?.rows ?? []) {
+    const r = row as unknown as TypeRow;
+    const type: ExpressionType = {
+      typeOid: Number(r.oid),
+      typeName: r.name,
+      typmod: Number(r.typmod),
+      baseType: r.base,
+      baseTypmod: Number(r.base_typmod),
+      category: r.category,
+    };
+    resolved.set(typeKey(type.typeOid, type.typmod), { type, casts: r.casts ?? [] });
+  }
+  return resolved;
+}
+
+interface TypeRow {
+  oid: string | number;
+  typmod: number;
+  name: string;
+  base: string;
+  base_typmod: number;
+  category: string;
+  casts: string[] | null;
+}
+
+// The arrays are integers produced here, never plan text.
+const TYPES_SQL = (oids: number[], typmods: number[]) => `
+WITH RECURSIVE wanted(oid, typmod) AS (
+  SELECT * FROM unnest('{${oids.join(',')}}'::pg_catalog.oid[], '{${typmods.join(',')}}'::pg_catalog.int4[])
+),
+chain AS (
+  SELECT w.oid AS root, w.typmod AS root_typmod, t.oid, t.typtype, t.typbasetype,
+         CASE WHEN w.typmod <> -1 THEN w.typmod ELSE t.typtypmod END AS typmod
+    FROM wanted w JOIN pg_catalog.pg_type t ON t.oid = w.oid
+  UNION ALL
+  SELECT c.root, c.root_typmod, t.oid, t.typtype, t.typbasetype,
+         CASE WHEN c.typmod <> -1 THEN c.typmod ELSE t.typtypmod END
+    FROM chain c JOIN pg_catalog.pg_type t ON t.oid = c.typbasetype
+   WHERE c.typtype = 'd'
+)
+SELECT c.root::pg_catalog.int8 AS oid,
+       c.root_typmod AS typmod,
+       pg_catalog.format_type(c.root, c.root_typmod) AS name,
+       b.typname::text AS base,
+       c.typmod AS base_typmod,
+       b.typcategory::text AS category,
+       ARRAY(SELECT DISTINCT tt.typname::text
+               FROM pg_catalog.pg_cast k
+               JOIN pg_catalog.pg_type tt ON tt.oid = k.casttarget
+              WHERE k.castsource = b.oid AND k.castcontext IN ('a', 'i')
+                AND tt.typnamespace = 'pg_catalog'::pg_catalog.regnamespace) AS casts
+  FROM chain c JOIN pg_catalog.pg_type b ON b.oid = c.oid
+ WHERE c.typtype <> 'd'`;
+
+const BARE_LITERAL = /^\s*(null|'(?:[^']|'')*')\s*$/i;
+
+/** Whether a value of type `type` may be stored in `target` (see the rules at the top). */
+export function assignable(type: ExpressionType, casts: readonly string[], target: CatalogColumn, expression = ''): boolean {
+  if (BARE_LITERAL.test(expression)) return true;
+  if (type.baseType === target.baseType) return true;
+  if (type.baseType === 'unknown') return true;
+  if (target.category === 'S') return true;
+  if (target.category === 'E' && (type.category === 'S' || type.category === 'E')) return true;
+  if (target.category === 'A' && type.category === 'A') return true;
+  return casts.includes(target.baseType);
+}
+
+const INTEGER_RANK: Record<string, number> = { int2: 1, int4: 2, int8: 3 };
+const INTEGER_DIGITS: Record<string, number> = { int2: 5, int4: 10, int8: 19 };
+const FRACTIONAL = new Set(['numeric', 'float4', 'float8', 'money']);
+const FLOAT_DIGITS: Record<string, number> = { float4: 6, float8: 15 };
+const DATETIME = new Set(['timestamp', 'timestamptz']);
+
+export function numericTypmod(typmod: number): { precision: number; scale: number } | null {
+  if (typmod < 4) return null;
+  const packed = typmod - 4;
+  return { precision: (packed >> 16) & 0xffff, scale: (((packed & 0x7ff) ^ 1024) - 1024) };
+}
+
+/** fractional-second digits of a timestamp/time type: its typmod, or 6 without one */
+function secondsPrecision(typmod: number): number {
+  return typmod >= 0 ? typmod : 6;
+}
+
+function targetSecondsPrecision(target: CatalogColumn): number {
+  const m = /^(?:timestamp|time)\((\d+)\)/.exec(target.type);
+  return m ? Number(m[1]) : 6;
+}
+
+/** Why storing a `type` value into `target` can change it, or null when it cannot (see the top). */
+export function lossiness(type: ExpressionType, target: CatalogColumn): string | null {
+  const from = type.baseType;
+  const to = target.baseType;
+  if (from === to) {
+    if (from === 'numeric' && target.precision !== null && target.scale !== null) {
+      const n = numericTypmod(type.baseTypmod);
+      if (n && (n.scale > target.scale || n.precision - n.scale > target.precision - target.scale)) {
+        return n.scale > target.scale
+          ? `rounds values to ${target.scale} decimal place${target.scale === 1 ? '' : 's'}`
+          : `holds fewer integer digits (${target.precision - target.scale} instead of ${n.precision - n.scale})`;
+      }
+    }
+    if ((from === 'varchar' || from === 'bpchar') && target.maxLength !== null && type.baseTypmod >= 4 && type.baseTypmod - 4 > target.maxLength) {
+      return `holds ${target.maxLength} characters instead of ${type.baseTypmod - 4}`;
+    }
+    if ((DATETIME.has(from) || from === 'time' || from === 'timetz') && targetSecondsPrecision(target) < secondsPrecision(type.baseTypmod)) {
+      return `rounds fractional seconds to ${targetSecondsPrecision(target)} digits`;
+    }
+    return null;
+  }
+  if (INTEGER_RANK[to] !== undefined) {
+    if (FRACTIONAL.has(from)) return 'drops the fractional part';
+    if (INTEGER_RANK[from] !== undefined && INTEGER_RANK[from]! > INTEGER_RANK[to]!) return 'can overflow';
+    return null;
+  }
+  if (to === 'numeric' && target.precision !== null && target.scale !== null) {
+    const integerDigits = target.precision - target.scale;
+    if (INTEGER_DIGITS[from] !== undefined && INTEGER_DIGITS[from]! > integerDigits) return 'can overflow';
+    if (FLOAT_DIGITS[from] !== undefined && target.precision < FLOAT_DIGITS[from]!) {
+      return `keeps ${target.precision} significant digits of the ${FLOAT_DIGITS[from]} a ${from === 'float8' ? 'double precision' : 'real'} carries`;
+    }
+    return null;
+  }
+  if (to === 'float4' && (from === 'float8' || from === 'numeric' || from === 'int8' || from === 'int4')) return 'loses precision';
+  if (to === 'float8' && (from === 'numeric' || from === 'int8')) return 'loses precision';
+  if ((to === 'varchar' || to === 'bpchar') && (from === 'varchar' || from === 'bpchar')
+      && target.maxLength !== null && type.baseTypmod >= 4 && type.baseTypmod - 4 > target.maxLength) {
+    return `holds ${target.maxLength} characters instead of ${type.baseTypmod - 4}`;
+  }
+  if (DATETIME.has(from) && (to === 'date' || to === 'time' || to === 'timetz')) {
+    return to === 'date' ? 'drops the time of day' : 'drops the date';
+  }
+  if (DATETIME.has(from) && DATETIME.has(to) && targetSecondsPrecision(target) < secondsPrecision(type.baseTypmod)) {
+    return `rounds fractional seconds to ${targetSecondsPrecision(target)} digits`;
+  }
+  return null;
+}

@@ -1,0 +1,112 @@
+// Destination CHECK constraints, evaluated on the source over the mapped rows: the constraint's
+// expression reads destination columns by name, and the mapped rows carry each mapped column under
+// its destination name, so the expression is used as written. Best effort: a constraint that reads a
+// column the plan does not map, or uses a type or function the source lacks, cannot be evaluated
+// there; all constraints are described in one batch (LIMIT 0) first, and those PostgreSQL rejects
+// are reported as `check-not-evaluated` warnings with the reason.
+import type { QueryRunner } from '../../db/query-runner.js';
+import { quoteIdent } from '../../db/sql-identifiers.js';
+import type { Finding } from '../../diff/plan-result.js';
+import { readColumns } from '../../plan/sql-identifiers.js';
+import { mappedRowsSql, rowsText, type ClassScan, type RowCheck } from './model.js';
+import { describeUnits, savepoint, SqlText, type DescribeUnit, type Locate } from './source-sql.js';
+
+interface Constraint {
+  id: string;
+  name: string;
+  definition: string;
+  /** the boolean expression inside CHECK ( … ) */
+  expression: string | null;
+}
+
+interface Unit {
+  scan: ClassScan;
+  constraints: Constraint[];
+}
+
+/** `CHECK (a > 0)`, `CHECK (a > 0) NOT VALID`, `CHECK (a > 0) NO INHERIT` → `a > 0` */
+export function checkExpression(definition: string): string | null {
+  const m = /^\s*CHECK\s*\(([\s\S]*)\)(\s+NO INHERIT)?(\s+NOT VALID)?\s*$/i.exec(definition);
+  return m ? m[1]!.trim() : null;
+}
+
+const DESCRIBE: DescribeUnit<Unit> = {
+  build(unit, excluded) {
+    const items = unit.constraints.filter((c) => c.expression !== null && !excluded.has(c.id));
+    if (items.length === 0) return null;
+    const sql = new SqlText().add('SELECT ');
+    items.forEach((c, k) => {
+      if (k > 0) sql.add(', ');
+      sql.fragment(c.id, c.expression!).add(` AS ${quoteIdent(`#c${k}`)}`);
+    });
+    sql.add(`\nFROM (${mappedRowsSql(unit.scan)}\nLIMIT 0) AS "#w"\nLIMIT 0`);
+    return { sql, columns: items.map((c) => c.id) };
+  },
+  split(unit, excluded) {
+    const items = unit.constraints.filter((c) => c.expression !== null && !excluded.has(c.id));
+    return items.length <= 1 ? [] : items.map((c) => ({ ...unit, constraints: [c] }));
+  },
+  only(unit, excluded) {
+    return unit.constraints.find((c) => c.expression !== null && !excluded.has(c.id))?.id;
+  },
+  owner: (spanId) => spanId,
+};
+
+/**
+ * CHECK row checks per class (keyed by class name) and warnings for the constraints that cannot be
+ * evaluated. Runs inside the caller's transaction (one savepoint per batch).
+ */
+export async function constraintChecks(
+  runner: QueryRunner,
+  scans: readonly ClassScan[],
+  locate: Locate,
+): Promise<{ checks: Map<string, RowCheck[]>; findings: Finding[] }> {
+  const findings: Finding[] = [];
+  const checks = new Map<string, RowCheck[]>();
+  const units: Unit[] = [];
+  for (const scan of scans) {
+    const constraints = scan.destination.checks.map((c, i) => ({
+      id: JSON.stringify([scan.name, i]),
+      name: c.name,
+      definition: c.definition,
+      expression: checkExpression(c.definition),
+    }));
+    if (constraints.length > 0) units.push({ scan, constraints });
+  }
+  if (units.length === 0) return { checks, findings };
+
+  const described = await describeUnits(runner, units, DESCRIBE, savepoint('cutover_preflight_checks'));
+  for (const { scan, constraints } of units) {
+    const list: RowCheck[] = [];
+    for (const c of constraints) {
+      const table = scan.destination.qualified;
+      const reads = c.expression ? readColumns(c.expression).filter((r) => scan.destination.columns.some((d) => d.name === r)) : [];
+      const path = reads[0] && reads[0] in (scan.cls.columns ?? {}) ? ['classes', scan.name, 'columns', reads[0]] : ['classes', scan.name, 'columns'];
+      const failure = described.failures.get(c.id);
+      if (!c.expression || failure || !described.fields.has(c.id)) {
+        const why = !c.expression ? 'its definition is not a plain CHECK (…)'
+          : failure ? `it cannot be evaluated over the mapped source rows: ${failure.message}`
+          : 'it cannot be evaluated over the mapped source rows';
+        const p = locate(path);
+        findings.push({
+          class: scan.name, ...(reads.length > 0 ? { column: reads.join(', ') } : {}),
+          kind: 'check-not-evaluated', severity: 'warning',
+          message: `CHECK constraint ${c.name} of ${table} is not checked before the copy: ${why}`,
+          line: p.line, col: p.col,
+        });
+        continue;
+      }
+      list.push({
+        kind: 'check-violation', severity: 'error',
+        ...(reads.length > 0 ? { column: reads.join(', ') } : {}),
+        predicate: `(\n${c.expression}\n) IS FALSE`,
+        reads,
+        fallbackKind: 'check-not-evaluated',
+        path,
+        message: (n, rows) => `${rowsText(n, rows, 'violate')} CHECK constraint ${c.name} of ${table}: ${c.definition}`,
+      });
+    }
+    checks.set(scan.name, list);
+  }
+  return { checks, findings };
+}

@@ -1,0 +1,170 @@
+// Runs a class's row checks: one aggregate query counts every check's hits and the rows in scope in
+// a single scan of the mapped rows; one more query fetches up to 5 sample keys (ordered by key) for
+// every check that has hits, also in one scan. Both run inside the caller's transaction, each behind
+// a savepoint, in one round trip.
+//
+// When the aggregate fails (a mapping raising an error on some row, an operator the source lacks),
+// preflight narrows it down instead of giving up: each mapped column is evaluated alone to find the
+// mappings that fail (`mapping-failed`, positioned at the expression), the scan runs again without
+// them; then without the best-effort checks (translated CHECKs, orphan joins; reported as not
+// evaluated); and only then reports the class as `preflight-failed`.
+import type { QueryRunner } from '../../db/query-runner.js';
+import { quoteIdent } from '../../db/sql-identifiers.js';
+import type { Finding } from '../../diff/plan-result.js';
+import { mappedRowsSql, type ClassScan, type MappedColumn, type RowCheck } from './model.js';
+import { runBatch, savepoint, SqlText, type Locate } from './source-sql.js';
+
+const SAVEPOINT = savepoint('cutover_preflight_scan');
+const SAMPLES = 5;
+
+/** "#w": the mapped rows with the extra columns and joins the checks need */
+function rowsSql(scan: ClassScan, mapped: readonly MappedColumn[], checks: readonly RowCheck[]): string {
+  const extras = checks.flatMap((c) => c.extras ?? []);
+  const joins = checks.flatMap((c) => c.joins ?? []);
+  const select = ['"#r".*', ...extras.map((e) => `${e.sql} AS ${quoteIdent(e.alias)}`)].join(', ');
+  return `(SELECT ${select}\nFROM (${mappedRowsSql(scan, mapped)}) AS "#r"${joins.map((j) => `\n${j}`).join('')}) AS "#w"`;
+}
+
+function aggregateSql(scan: ClassScan, mapped: readonly MappedColumn[], checks: readonly RowCheck[]): string {
+  const counts = checks.map((c, i) => `pg_catalog.count(*) FILTER (WHERE ${c.predicate}) AS ${quoteIdent(`h${i}`)}`);
+  // reading every mapped column makes PostgreSQL evaluate every mapping on every row, so a mapping
+  // that fails on some row fails here, as it would in the copy
+  const evaluated = mapped.map((m, i) => `pg_catalog.count(${quoteIdent(m.name)}) AS ${quoteIdent(`v${i}`)}`);
+  return `SELECT ${['pg_catalog.count(*) AS "n"', ...counts, ...evaluated].join(',\n')}\nFROM ${rowsSql(scan, mapped, checks)}`;
+}
+
+/** Up to SAMPLES keys per check (indexes into `checks`), in key order, from one scan. */
+function samplesSql(scan: ClassScan, mapped: readonly MappedColumn[], checks: readonly RowCheck[], indexes: readonly number[]): string {
+  const wanted = indexes.map((i) => checks[i]!);
+  const cases = indexes.map((i) => `CASE WHEN ${checks[i]!.predicate} THEN ${i} END`).join(', ');
+  const keys = scan.keys.map((_, i) => quoteIdent(`#k${i}`));
+  const keyText = keys.map((k) => `(${k})::pg_catalog.text`).join(', ');
+  return `SELECT "#c", "#keys" FROM (
+  SELECT "#x"."#c", ARRAY[${keyText}] AS "#keys",
+         pg_catalog.row_number() OVER (PARTITION BY "#x"."#c" ORDER BY ${keys.join(', ')}) AS "#n"
+  FROM ${rowsSql(scan, mapped, wanted)}
+  CROSS JOIN LATERAL pg_catalog.unnest(ARRAY[${cases}]::pg_catalog.int4[]) AS "#x"("#c")
+  WHERE "#x"."#c" IS NOT NULL
+) AS "#s"
+WHERE "#n" <= ${SAMPLES}
+ORDER BY "#c", "#n"`;
+}
+
+export async function scanClass(runner: QueryRunner, scan: ClassScan, checks: RowCheck[], locate: Locate): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const at = (path: (string | number)[]) => {
+    const p = locate(path);
+    return { line: p.line, col: p.col };
+  };
+  if (checks.length === 0 && scan.mapped.length === 0) return findings;
+
+  let mapped = scan.mapped;
+  let active = checks;
+  let outcome = await runBatch(runner, [new SqlText().add(aggregateSql(scan, mapped, active))], SAVEPOINT);
+
+  if (!outcome.ok) {
+    const failed = await failingMappings(runner, scan);
+    if (failed.where) {
+      findings.push({
+        class: scan.name, kind: 'mapping-failed', severity: 'error',
+        message: `reading ${scan.source.qualified} through \`where\` fails: ${failed.where}`,
+        ...at(['classes', scan.name, 'where']),
+      });
+      return findings;
+    }
+    for (const [column, message] of failed.columns) {
+      findings.push({
+        class: scan.name, column, kind: 'mapping-failed', severity: 'error',
+        message: `the mapping of \`${column}\` fails on the source rows: ${message}`,
+        ...at(['classes', scan.name, 'columns', column]),
+      });
+    }
+    if (failed.columns.size > 0) {
+      mapped = mapped.filter((m) => !failed.columns.has(m.name));
+      active = active.filter((c) => !c.reads.some((r) => failed.columns.has(r)));
+      outcome = await runBatch(runner, [new SqlText().add(aggregateSql(scan, mapped, active))], SAVEPOINT);
+    }
+  }
+  if (!outcome.ok && active.some((c) => c.fallbackKind)) {
+    const reason = outcome.error.message;
+    for (const c of active.filter((x) => x.fallbackKind)) {
+      findings.push({
+        class: scan.name, ...(c.column ? { column: c.column } : {}), kind: c.fallbackKind!, severity: 'warning',
+        message: `not checked before the copy: evaluating it over the mapped source rows failed: ${reason}`,
+        ...at(c.path),
+      });
+    }
+    active = active.filter((c) => !c.fallbackKind);
+    outcome = await runBatch(runner, [new SqlText().add(aggregateSql(scan, mapped, active))], SAVEPOINT);
+  }
+  if (!outcome.ok) {
+    findings.push({
+      class: scan.name, kind: 'preflight-failed', severity: 'error',
+      message: `the mapped rows of ${scan.source.qualified} could not be checked: ${outcome.error.message}`,
+      ...at(['classes', scan.name]),
+    });
+    return findings;
+  }
+
+  const row = outcome.results[0]?.rows[0] ?? {};
+  const rows = Number(row.n ?? 0);
+  const hits = active.map((_, i) => Number(row[`h${i}`] ?? 0));
+  const withHits = hits.flatMap((n, i) => (n > 0 ? [i] : []));
+  const samples = new Map<number, unknown[][]>();
+  if (withHits.length > 0) {
+    const s = await runBatch(runner, [new SqlText().add(samplesSql(scan, mapped, active, withHits))], SAVEPOINT);
+    if (s.ok) {
+      for (const r of s.results[0]?.rows ?? []) {
+        const index = Number(r['#c']);
+        const keys = (r['#keys'] as (string | null)[]).map((v, k) => keyValue(v, scan.keys[k]!.column.baseType));
+        const list = samples.get(index) ?? [];
+        list.push(keys);
+        samples.set(index, list);
+      }
+    }
+  }
+  for (const i of withHits) {
+    const c = active[i]!;
+    const count = hits[i]!;
+    findings.push({
+      class: scan.name,
+      ...(c.column ? { column: c.column } : {}),
+      kind: c.kind,
+      severity: c.severity,
+      message: c.message(count, rows),
+      count,
+      share: rows > 0 ? count / rows : 0,
+      sampleKeys: samples.get(i) ?? [],
+      ...at(c.path),
+    });
+  }
+  return findings;
+}
+
+/** Evaluates each mapping alone over the class's rows (one round trip each) to find those that fail. */
+async function failingMappings(runner: QueryRunner, scan: ClassScan): Promise<{ where: string | null; columns: Map<string, string> }> {
+  const columns = new Map<string, string>();
+  const where = scan.where ? `\nWHERE (\n${scan.where}\n)` : '';
+  if (scan.where) {
+    const probe = await runBatch(runner, [new SqlText().add(`SELECT pg_catalog.count(*) FROM ${scan.from}${where}`)], SAVEPOINT);
+    if (!probe.ok) return { where: probe.error.message, columns };
+  }
+  for (const m of scan.mapped) {
+    const probe = await runBatch(runner, [new SqlText().add(`SELECT pg_catalog.count((\n${m.sql}\n)) FROM ${scan.from}${where}`)], SAVEPOINT);
+    if (!probe.ok) columns.set(m.name, probe.error.message);
+  }
+  return { where: null, columns };
+}
+
+const INTEGER_KEYS = new Set(['int2', 'int4', 'int8', 'oid']);
+
+/** A sample key value for output: integers as numbers (when exact), booleans as booleans, the rest as text. */
+function keyValue(text: string | null, baseType: string): unknown {
+  if (text === null) return null;
+  if (INTEGER_KEYS.has(baseType)) {
+    const n = Number(text);
+    return Number.isSafeInteger(n) ? n : text;
+  }
+  if (baseType === 'bool') return text === 'true';
+  return text;
+}

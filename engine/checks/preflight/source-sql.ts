@@ -1,0 +1,249 @@
+// What the source-side checks share: how a class's source table is named in SQL, how a batch of
+// statements runs in one round trip inside a transaction wrapper, and how a database error's
+// position is traced back to the plan fragment (mapping expression, `where`, CHECK) that caused it.
+import type { QueryRunner } from '../../db/query-runner.js';
+import { quoteIdent } from '../../db/sql-identifiers.js';
+import { findTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
+import type { RecordClass } from '../../plan/types.js';
+
+/** YAML position of a plan node, by path: `['classes', 'invoices', 'columns', 'total_cents']`. */
+export type Locate = (path: (string | number)[]) => { line: number; col: number };
+
+/** What pg reports of one result column (pg's FieldDef). */
+export interface Field {
+  name: string;
+  dataTypeID: number;
+  dataTypeModifier: number;
+}
+
+/** One statement's result out of a multi-statement simple query. */
+export interface StatementResult {
+  command?: string;
+  rows: Record<string, unknown>[];
+  fields?: Field[];
+}
+
+/** A database error as pg reports it: message and, for parse errors, a 1-based character position. */
+export interface DbError {
+  message: string;
+  code?: string;
+  position?: string;
+}
+
+export function dbError(e: unknown): DbError {
+  const err = e as { message?: unknown; code?: unknown; position?: unknown };
+  return {
+    message: typeof err?.message === 'string' ? err.message : String(e),
+    code: typeof err?.code === 'string' ? err.code : undefined,
+    position: typeof err?.position === 'string' ? err.position : undefined,
+  };
+}
+
+/**
+ * Runs text as one simple query (no bind parameters, so it may hold several statements) and returns
+ * one result per statement. pg returns an array for several statements and a single result for one.
+ */
+export async function runSimple(runner: QueryRunner, text: string): Promise<StatementResult[]> {
+  const result = (await runner.query(text)) as unknown;
+  return (Array.isArray(result) ? result : [result]) as StatementResult[];
+}
+
+/**
+ * SQL text built from plain pieces and labelled fragments, remembering where each fragment sits
+ * (in characters, as PostgreSQL counts error positions) so an error can be traced to it.
+ */
+export class SqlText {
+  private readonly pieces: string[] = [];
+  private length = 0;
+  readonly spans: { id: string; start: number; end: number }[] = [];
+
+  add(text: string): this {
+    this.pieces.push(text);
+    this.length += charCount(text);
+    return this;
+  }
+
+  /**
+   * A plan fragment, wrapped in parentheses on lines of its own so that a trailing `-- comment`
+   * in it ends at its line and it binds as one expression.
+   */
+  fragment(id: string, sql: string): this {
+    const text = `(\n${sql}\n)`;
+    this.spans.push({ id, start: this.length, end: this.length + charCount(text) });
+    return this.add(text);
+  }
+
+  get text(): string {
+    return this.pieces.join('');
+  }
+
+  get chars(): number {
+    return this.length;
+  }
+}
+
+function charCount(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/** How a batch is wrapped: a read-only transaction of its own, or a savepoint inside one. */
+export interface Wrapper {
+  begin: string;
+  end: string;
+  /** run after a failed batch, to leave the session usable */
+  abort: string;
+}
+
+export const READ_ONLY_TRANSACTION: Wrapper = { begin: 'BEGIN READ ONLY', end: 'ROLLBACK', abort: 'ROLLBACK' };
+
+export function savepoint(name: string): Wrapper {
+  const sp = quoteIdent(name);
+  return {
+    begin: `SAVEPOINT ${sp}`,
+    end: `RELEASE SAVEPOINT ${sp}`,
+    abort: `ROLLBACK TO SAVEPOINT ${sp}; RELEASE SAVEPOINT ${sp}`,
+  };
+}
+
+export type BatchOutcome =
+  | { ok: true; results: StatementResult[] }
+  | { ok: false; error: DbError; statement?: number; span?: string };
+
+/**
+ * Runs statements in one round trip inside wrapper. On failure the session is restored (wrapper.abort)
+ * and, when PostgreSQL gave a position, the failing statement and the labelled fragment are named.
+ */
+export async function runBatch(runner: QueryRunner, statements: readonly SqlText[], wrapper: Wrapper): Promise<BatchOutcome> {
+  const text = new SqlText().add(`${wrapper.begin};\n`);
+  const offsets: number[] = [];
+  statements.forEach((s) => {
+    offsets.push(text.chars);
+    text.add(`${s.text};\n`);
+  });
+  text.add(wrapper.end);
+  try {
+    const results = await runSimple(runner, text.text);
+    return { ok: true, results: results.slice(1, 1 + statements.length) };
+  } catch (e) {
+    const error = dbError(e);
+    await runSimple(runner, wrapper.abort).catch(() => undefined);
+    const position = error.position ? Number(error.position) - 1 : NaN;
+    if (!Number.isFinite(position)) return { ok: false, error };
+    let statement: number | undefined;
+    offsets.forEach((start, i) => {
+      if (position >= start) statement = i;
+    });
+    if (statement === undefined) return { ok: false, error };
+    const local = position - offsets[statement]!;
+    const span = statements[statement]!.spans.find((s) => local >= s.start && local < s.end);
+    return { ok: false, error, statement, span: span?.id };
+  }
+}
+
+/**
+ * Describes statements (each a SELECT … LIMIT 0) in as few round trips as possible and finds the
+ * fragments that break them: first all units in one batch (each failure that PostgreSQL positions
+ * inside a fragment excludes that fragment and the batch runs again); when an error carries no
+ * usable position, units run one by one, then each unit is split into its single fragments.
+ */
+export interface DescribeUnit<U> {
+  /** the statement for a unit without the excluded fragments, and the ids of its result columns in order; null when nothing is left */
+  build(unit: U, excluded: ReadonlySet<string>): { sql: SqlText; columns: string[] } | null;
+  /** smaller units each holding one remaining fragment; a unit that cannot split returns [] */
+  split(unit: U, excluded: ReadonlySet<string>): U[];
+  /** the one fragment left in an atomic unit */
+  only(unit: U, excluded: ReadonlySet<string>): string | undefined;
+  /** the fragment a span id stands for (a guard span stands for the expression it guards) */
+  owner(spanId: string): string;
+}
+
+export interface DescribeOutcome {
+  fields: Map<string, Field>;
+  /** fragment id → the database's message, and the span (fragment or guard) it was found in */
+  failures: Map<string, { message: string; span: string }>;
+}
+
+export async function describeUnits<U>(
+  runner: QueryRunner,
+  units: readonly U[],
+  how: DescribeUnit<U>,
+  wrapper: Wrapper,
+): Promise<DescribeOutcome> {
+  const fields = new Map<string, Field>();
+  const failures = new Map<string, { message: string; span: string }>();
+  const excluded = new Set<string>();
+
+  const attempt = async (group: readonly U[]): Promise<void> => {
+    for (;;) {
+      const built = group.map((u) => ({ unit: u, b: how.build(u, excluded) })).filter((x) => x.b !== null);
+      if (built.length === 0) return;
+      const outcome = await runBatch(runner, built.map((x) => x.b!.sql), wrapper);
+      if (outcome.ok) {
+        built.forEach((x, i) => {
+          const described = outcome.results[i]?.fields ?? [];
+          x.b!.columns.forEach((id, k) => {
+            const f = described[k];
+            if (f) fields.set(id, f);
+          });
+        });
+        return;
+      }
+      if (outcome.span) {
+        const owner = how.owner(outcome.span);
+        if (!excluded.has(owner)) {
+          failures.set(owner, { message: outcome.error.message, span: outcome.span });
+          excluded.add(owner);
+          continue;
+        }
+      }
+      if (group.length > 1) {
+        for (const u of group) await attempt([u]);
+        return;
+      }
+      const parts = how.split(group[0]!, excluded);
+      if (parts.length > 1) {
+        for (const p of parts) await attempt([p]);
+        return;
+      }
+      const only = how.only(group[0]!, excluded);
+      if (only === undefined) return;
+      failures.set(only, { message: outcome.error.message, span: only });
+      excluded.add(only);
+    }
+  };
+
+  await attempt(units);
+  return { fields, failures };
+}
+
+/** A class's source table as found in the source catalog (bare names must be unique). */
+export function sourceTableOf(catalog: Catalog, cls: RecordClass): CatalogTable | undefined {
+  return findTable(catalog, cls.source.table);
+}
+
+export function destinationTableOf(catalog: Catalog, cls: RecordClass): CatalogTable | undefined {
+  return findTable(catalog, cls.destination.table);
+}
+
+/** How many tables a bare name matches (to say "ambiguous" rather than "missing"). */
+export function matchCount(catalog: Catalog, name: string): number {
+  if (name.includes('.')) return catalog.tables.some((t) => t.qualified === name) ? 1 : 0;
+  return catalog.tables.filter((t) => t.name === name).length;
+}
+
+/**
+ * The FROM item of a class's source rows: a partitioned table with its partitions; any other table
+ * `ONLY` itself, so an inheritance parent does not also read its children's rows.
+ */
+export function fromItem(table: CatalogTable): string {
+  const name = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
+  return table.kind === 'partitioned' ? name : `ONLY ${name}`;
+}
+
+/** The SQL of a class's `where`, or null when it has none. */
+export function whereOf(cls: RecordClass): string | null {
+  const w = cls.where;
+  return typeof w === 'string' && w.trim() !== '' ? w : null;
+}

@@ -1,0 +1,32 @@
+// What of cutover's own objects is actually there on the source, as resource addresses, so a plan
+// notices an object dropped behind cutover's back and puts it back.
+import type { QueryRunner } from '../db/query-runner.js';
+import type { Plan } from '../plan/types.js';
+import { names } from './object-names.js';
+
+export async function installedOnSource(db: QueryRunner, plan: Plan, qualify: (t: string) => string): Promise<Set<string>> {
+  const schema = plan.state?.schema ?? 'cutover';
+  const { rows } = await db.query<{ kind: string; name: string }>(
+    `SELECT 'event' AS kind, evtname::text AS name FROM pg_event_trigger WHERE evtname LIKE 'cutover\\_%'
+     UNION ALL
+     SELECT 'trigger', n.nspname || '.' || c.relname || ':' || t.tgname
+       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE t.tgname LIKE 'cutover\\_%' AND NOT t.tgisinternal
+     UNION ALL
+     SELECT 'schema', nspname::text FROM pg_namespace WHERE nspname = $1`, [schema]);
+  const have = new Set(rows.map((r) => `${r.kind}:${r.name}`));
+  const m = plan.name;
+  const live = new Set<string>();
+  if (have.has(`schema:${schema}`)) live.add('source.support');
+  if (have.has(`event:${names.schemaLockTrigger(m)}`) && have.has(`event:${names.schemaDropTrigger(m)}`)) live.add('lock.schema');
+  if (have.has(`event:${names.integrationLockTrigger(m)}`)) live.add('lock.integrations');
+  const classes = Object.entries(plan.classes).map(([name, c]) => ({ name, table: qualify(c.source.table) }));
+  if (classes.every((c) => have.has(`trigger:${c.table}:${names.dataLockTrigger(m)}`))) live.add('lock.data');
+  for (const c of classes) if (have.has(`trigger:${c.table}:${names.captureTrigger(m)}`)) live.add(`class.${c.name}.capture`);
+  return live;
+}
+
+/** Addresses whose live objects can be observed; others (copies, hooks) are trusted to state. */
+export function observable(address: string): boolean {
+  return ['source.support', 'lock.schema', 'lock.integrations', 'lock.data'].includes(address) || /^class\.[^.]+\.capture$/.test(address);
+}

@@ -1,0 +1,110 @@
+// Refresh: read both databases and the state, and run the checks that need them. This is the
+// imperative shell around buildPlan: everything it returns is data for the pure core.
+import { coverage } from './checks/coverage.js';
+import { describeMappings } from './checks/expressions.js';
+import type { Locate } from './checks/locate.js';
+import { preflight } from './checks/preflight.js';
+import type { QueryRunner } from './db/query-runner.js';
+import { quoteQualified } from './db/sql-identifiers.js';
+import { destinationSchemas } from './destination-schemas.js';
+import type { Finding } from './diff/plan-result.js';
+import { fingerprintOf } from './hash.js';
+import { findTable, type Catalog } from './introspect/catalog.js';
+import { fingerprintDrift, sourceFingerprint, type FingerprintParts } from './introspect/fingerprint.js';
+import { introspect } from './introspect/introspect.js';
+import { installedOnSource, observable } from './lock/installed.js';
+import { PHASES, type Plan } from './plan/types.js';
+import { readCachedFindings, writeCachedFindings } from './state/findings-cache.js';
+import { readState, type StateSnapshot } from './state/state-store.js';
+
+export interface Observed {
+  source: Catalog;
+  destination: Catalog;
+  sourceFingerprint: { hash: string; parts: FingerprintParts };
+  state: StateSnapshot;
+  findings: Finding[];
+  drift: string[];
+  /** findings came from the cache rather than the databases */
+  findingsCached: boolean;
+  /** resources state records whose objects are gone from the source */
+  missingLive: Set<string>;
+}
+
+/** `schema.table` for a table as the plan writes it (bare names resolve within source.schemas). */
+export function qualifier(catalog: Catalog): (table: string) => string {
+  return (table) => findTable(catalog, table)?.qualified ?? table;
+}
+
+export interface ObserveOptions {
+  plan: Plan;
+  planFingerprint: string;
+  source: QueryRunner;
+  destination: QueryRunner;
+  locate: Locate;
+  /** recompute findings even when cached */
+  refresh: boolean;
+}
+
+function stateSchema(plan: Plan): string {
+  return plan.state?.schema ?? 'cutover';
+}
+
+function copied(state: StateSnapshot): boolean {
+  const phase = state.migration?.phase ?? 'none';
+  return phase !== 'none' && phase !== 'rolled_back' && PHASES.indexOf(phase) >= PHASES.indexOf('round_tripped');
+}
+
+/** Rows in each class's destination table, in one query; only for classes cutover has not copied. */
+async function destinationCounts(db: QueryRunner, plan: Plan, catalog: Catalog, state: StateSnapshot): Promise<Map<string, number>> {
+  const started = new Set(state.resources.filter((r) => r.address.endsWith('.copy')).map((r) => r.address));
+  const tables = Object.entries(plan.classes)
+    .filter(([name]) => !started.has(`class.${name}.copy`))
+    .map(([, c]) => findTable(catalog, c.destination.table))
+    .filter((t) => !!t);
+  if (tables.length === 0) return new Map();
+  const sql = tables.map((t, i) => `SELECT ${i} AS i, (SELECT count(*) FROM (SELECT 1 FROM ${quoteQualified(t!.qualified)} LIMIT 1000000) x)::bigint AS n`).join(' UNION ALL ');
+  const { rows } = await db.query<{ i: number; n: string }>(sql);
+  return new Map(rows.map((r) => [tables[r.i]!.qualified, Number(r.n)]));
+}
+
+/** How much the source's data has moved: the cache key for data findings before capture exists. */
+async function writeCounter(db: QueryRunner, schemas: string[]): Promise<string> {
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::text AS n FROM pg_stat_user_tables WHERE schemaname = ANY($1)`, [schemas]);
+  return rows[0]?.n ?? '0';
+}
+
+async function dataFindings(o: ObserveOptions, source: Catalog, destination: Catalog, state: StateSnapshot, fingerprint: string): Promise<{ findings: Finding[]; cached: boolean }> {
+  if (copied(state)) return { findings: [], cached: false }; // after the copy, parity speaks for the data
+  const counts = await destinationCounts(o.destination, o.plan, destination, state);
+  const key = fingerprintOf({ plan: o.planFingerprint, source: fingerprint, writes: await writeCounter(o.source, o.plan.source.schemas), counts: [...counts] });
+  if (!o.refresh && state.exists) {
+    const cached = await readCachedFindings(o.destination, stateSchema(o.plan), o.plan.name, key);
+    if (cached) return { findings: cached, cached: true };
+  }
+  const described = await describeMappings(o.source, o.plan, source, destination, o.locate);
+  const invalid = new Set(described.findings.filter((f) => f.severity === 'error').map((f) => f.class));
+  const runnable: Plan = { ...o.plan, classes: Object.fromEntries(Object.entries(o.plan.classes).filter(([n]) => !invalid.has(n))) };
+  const findings = [...described.findings, ...(await preflight(o.source, runnable, source, destination, counts, o.locate))];
+  if (state.exists) await writeCachedFindings(o.destination, stateSchema(o.plan), o.plan.name, key, findings);
+  return { findings, cached: false };
+}
+
+export async function observe(o: ObserveOptions): Promise<Observed> {
+  const [source, destination] = await Promise.all([
+    introspect(o.source, o.plan.source.schemas),
+    introspect(o.destination, destinationSchemas(o.plan)),
+  ]);
+  const state = await readState(o.destination, stateSchema(o.plan), o.plan.name);
+  const fingerprint = sourceFingerprint(source);
+  const recorded = state.migration?.sourceFingerprintParts as FingerprintParts | null | undefined;
+  const drift = recorded && state.migration?.sourceFingerprint !== fingerprint.hash ? fingerprintDrift(recorded, fingerprint.parts) : [];
+  const data = await dataFindings(o, source, destination, state, fingerprint.hash);
+  const live = await installedOnSource(o.source, o.plan, qualifier(source));
+  const missingLive = new Set(state.resources.map((r) => r.address).filter((a) => observable(a) && !live.has(a)));
+  return {
+    source, destination, sourceFingerprint: fingerprint, state, drift, missingLive,
+    findings: [...coverage(o.plan, source, destination, o.locate), ...data.findings],
+    findingsCached: data.cached,
+  };
+}
