@@ -5,13 +5,14 @@ import { parseArgs } from 'node:util';
 import { packageRoot } from '../engine/package-files.js';
 import { COMMON_OPTIONS, type Command } from './command.js';
 import { applyCommand } from './commands/apply.js';
+import { exceptionCommand } from './commands/exception.js';
 import { planCommand } from './commands/plan.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { renderFailure } from './render/failure.js';
 import { processTerminal } from './terminal.js';
 
-const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, statusCommand];
+const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, statusCommand, exceptionCommand];
 
 function version(): string {
   return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

@@ -25,6 +25,9 @@ export function renderStatus(report: StatusReport, c: ChalkInstance): string {
   for (const r of report.resources) lines.push(`  ${r.address} (${r.phase}, ${r.appliedAt})`);
   lines.push('', 'Recent events:');
   if (report.events.length === 0) lines.push('  none');
-  for (const e of report.events) lines.push(`  ${e.at} ${e.actor} ${e.kind}${e.address ? ` ${e.address}` : ''}: ${e.outcome}`);
+  for (const e of report.events) {
+    const what = e.address ?? (typeof e.detail.phase === 'string' ? e.detail.phase : '');
+    lines.push(`  ${e.at} ${e.actor} ${e.kind}${what ? ` ${what}` : ''}: ${e.outcome}`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -106,7 +106,7 @@ const DESCRIBE: DescribeUnit<Unit> = {
       sql.fragment(id(cls, 'guard', column), item.sql).add(' IS NULL OR ');
     });
     sql.add('TRUE)\nLIMIT 0');
-    return { sql, columns: items.map((i) => i.id) };
+    return { sql, columns: items.map((i) => ({ id: i.id, name: i.column })) };
   },
   split(unit, excluded) {
     const items = unit.items.filter((i) => !excluded.has(i.id));

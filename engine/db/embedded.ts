@@ -452,8 +452,8 @@ async function livePostmaster(files: Files): Promise<Postmaster | undefined> {
 
 /**
  * A postmaster.pid left by a server that died with the machine or the container, whose pid now
- * belongs to another process: written before the machine booted, or a pid that is not a postgres
- * for this data folder. PostgreSQL would refuse to start while it is there.
+ * belongs to another process: written before the machine booted, or (where /proc tells) a pid
+ * whose program is not postgres. PostgreSQL would refuse to start while it is there.
  */
 function isStalePidFile(lines: string[], pid: number): boolean {
   const startedAt = Number.parseInt(lines[2] ?? '', 10);

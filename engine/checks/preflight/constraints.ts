@@ -40,7 +40,7 @@ const DESCRIBE: DescribeUnit<Unit> = {
       sql.fragment(c.id, c.expression!).add(` AS ${quoteIdent(`#c${k}`)}`);
     });
     sql.add(`\nFROM (${mappedRowsSql(unit.scan)}\nLIMIT 0) AS "#w"\nLIMIT 0`);
-    return { sql, columns: items.map((c) => c.id) };
+    return { sql, columns: items.map((c, k) => ({ id: c.id, name: `#c${k}` })) };
   },
   split(unit, excluded) {
     const items = unit.constraints.filter((c) => c.expression !== null && !excluded.has(c.id));

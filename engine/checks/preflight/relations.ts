@@ -56,7 +56,7 @@ export function duplicateChecks(scan: ClassScan, aliases: Aliases, locate: Locat
       predicate: [`${quoteIdent(alias)} > 1`, ...columns.map((c) => `${quoteIdent(c)} IS NOT NULL`)].join(' AND '),
       reads: columns,
       path: keyPath,
-      message: (n, rows) => `${rowsText(n, rows, 'share')} their mapped (${columns.join(', ')}) with another row: unique index ${index.name} on ${table.qualified} would reject them`,
+      message: (n, rows) => `${rowsText(n, rows, 'share')} mapped (${columns.join(', ')}) values with other rows: unique index ${index.name} on ${table.qualified} would reject them`,
     });
   }
   return { checks, findings };

@@ -30,6 +30,17 @@ export interface DbError {
   position?: string;
 }
 
+/**
+ * Whether e is an error of the statement (bad SQL, bad data, missing privilege) rather than of the
+ * session or server (connection lost, shutdown, out of resources, cancelled): only the former are
+ * findings; the latter propagate.
+ */
+export function isStatementError(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return false;
+  return !['08', '53', '57', '58', 'XX'].includes(code.slice(0, 2));
+}
+
 export function dbError(e: unknown): DbError {
   const err = e as { message?: unknown; code?: unknown; position?: unknown };
   return {
@@ -127,6 +138,7 @@ export async function runBatch(runner: QueryRunner, statements: readonly SqlText
     const results = await runSimple(runner, text.text);
     return { ok: true, results: results.slice(1, 1 + statements.length) };
   } catch (e) {
+    if (!isStatementError(e)) throw e;
     const error = dbError(e);
     await runSimple(runner, wrapper.abort).catch(() => undefined);
     const position = error.position ? Number(error.position) - 1 : NaN;
@@ -149,8 +161,11 @@ export async function runBatch(runner: QueryRunner, statements: readonly SqlText
  * usable position, units run one by one, then each unit is split into its single fragments.
  */
 export interface DescribeUnit<U> {
-  /** the statement for a unit without the excluded fragments, and the ids of its result columns in order; null when nothing is left */
-  build(unit: U, excluded: ReadonlySet<string>): { sql: SqlText; columns: string[] } | null;
+  /**
+   * the statement for a unit without the excluded fragments, and its result columns in order (the
+   * fragment id and the column's alias); null when nothing is left
+   */
+  build(unit: U, excluded: ReadonlySet<string>): { sql: SqlText; columns: { id: string; name: string }[] } | null;
   /** smaller units each holding one remaining fragment; a unit that cannot split returns [] */
   split(unit: U, excluded: ReadonlySet<string>): U[];
   /** the one fragment left in an atomic unit */
@@ -179,18 +194,24 @@ export async function describeUnits<U>(
     for (;;) {
       const built = group.map((u) => ({ unit: u, b: how.build(u, excluded) })).filter((x) => x.b !== null);
       if (built.length === 0) return;
-      const outcome = await runBatch(runner, built.map((x) => x.b!.sql), wrapper);
+      let outcome = await runBatch(runner, built.map((x) => x.b!.sql), wrapper);
       if (outcome.ok) {
-        built.forEach((x, i) => {
-          const described = outcome.results[i]?.fields ?? [];
-          x.b!.columns.forEach((id, k) => {
-            const f = described[k];
-            if (f) fields.set(id, f);
-          });
+        const results = outcome.results;
+        // a fragment with unbalanced parentheses (`a), (b`) can add result columns of its own
+        const shapely = built.every((x, i) => {
+          const described = results[i]?.fields ?? [];
+          return described.length === x.b!.columns.length && x.b!.columns.every((c, k) => described[k]!.name === c.name);
         });
-        return;
+        if (shapely) {
+          built.forEach((x, i) => {
+            const described = results[i]!.fields!;
+            x.b!.columns.forEach((c, k) => fields.set(c.id, described[k]!));
+          });
+          return;
+        }
+        outcome = { ok: false, error: { message: 'it is not a single expression (check its parentheses)' } };
       }
-      if (outcome.span) {
+      if (!outcome.ok && outcome.span) {
         const owner = how.owner(outcome.span);
         if (!excluded.has(owner)) {
           failures.set(owner, { message: outcome.error.message, span: outcome.span });
@@ -208,7 +229,7 @@ export async function describeUnits<U>(
         return;
       }
       const only = how.only(group[0]!, excluded);
-      if (only === undefined) return;
+      if (only === undefined || outcome.ok) return;
       failures.set(only, { message: outcome.error.message, span: only });
       excluded.add(only);
     }

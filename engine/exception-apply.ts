@@ -1,0 +1,88 @@
+// `exception apply`: the documented way through the schema lock. An accommodated change runs on
+// the source in one transaction from a registered cutover backend; before it commits, the plan
+// must already account for what it adds. Then the fingerprint is re-baselined (logged with what
+// changed) and the classes it touched are marked to be copied again.
+import os from 'node:os';
+import { coverage } from './checks/coverage.js';
+import { connect } from './db/connect.js';
+import { Failure } from './failure.js';
+import { fingerprintDrift, sourceFingerprint, type FingerprintParts } from './introspect/fingerprint.js';
+import { introspect } from './introspect/introspect.js';
+import { registerBackend, supportInstalled, unregisterBackend } from './lock/source-support.js';
+import type { MigrationContext } from './migration-context.js';
+import { findTable } from './introspect/catalog.js';
+import { canonicalJson } from './hash.js';
+import { acquireLock, releaseLock } from './state/state-lock.js';
+import { appendEvent, readState, recordResource, removeResource, setFingerprints } from './state/state-store.js';
+
+export interface ExceptionOutcome {
+  kind: 'applied' | 'already-applied';
+  changes: string[];
+  recopy: string[];
+}
+
+function exceptionOf(ctx: MigrationContext, id: string) {
+  const exceptions = ctx.plan.lock?.exceptions ?? [];
+  const ex = exceptions.find((e) => e.id === id);
+  if (!ex) {
+    throw new Failure('exception.unknown', `the plan has no exception ${id}`,
+      exceptions.length ? `exceptions in the plan: ${exceptions.map((e) => e.id).join(', ')}` : 'add it under lock.exceptions and have it reviewed');
+  }
+  if (ex.decision !== 'accommodated') {
+    throw new Failure('exception.not-accommodated', `exception ${id} is ${ex.decision}; only an accommodated exception can be applied`,
+      'review it and set `decision: accommodated` with `maps_to` naming where the plan carries what it adds');
+  }
+  return ex;
+}
+
+export async function applyException(ctx: MigrationContext, id: string, options: { lockTimeoutMs: number; resolveEmbedded?: (url: string) => Promise<string> }): Promise<ExceptionOutcome> {
+  const ex = exceptionOf(ctx, id);
+  const schema = ctx.plan.state?.schema ?? 'cutover';
+  const db = ctx.destination.client;
+  await acquireLock(db, { schema, migration: ctx.plan.name, kind: 'state', command: 'cutover exception apply', timeoutMs: options.lockTimeoutMs }, ctx.destination.pid);
+  const writer = await connect({ side: 'source', url: ctx.plan.source.url }, { purpose: 'exception', resolveEmbedded: options.resolveEmbedded });
+  try {
+    const state = await readState(db, schema, ctx.plan.name);
+    if (!state.migration || state.migration.phase === 'none' || !(await supportInstalled(writer.client, schema))) {
+      throw new Failure('exception.not-locked', `migration ${ctx.plan.name} has not locked the source yet`, 'before the lock, a change can be made directly; then update the plan');
+    }
+    if (state.resources.some((r) => r.address === `exception.${id}`)) return { kind: 'already-applied', changes: [], recopy: [] };
+    await registerBackend(writer.client, schema, ctx.plan.name, 'exception');
+    const before = state.migration.sourceFingerprintParts as FingerprintParts;
+    await writer.client.query('BEGIN');
+    let after: ReturnType<typeof sourceFingerprint>;
+    try {
+      await writer.client.query(ex.change);
+      const catalog = await introspect(writer.client, ctx.plan.source.schemas);
+      const unaccounted = coverage(ctx.plan, catalog, catalog, ctx.valid.locate)
+        .filter((f) => ['unclassified-table', 'unmapped-column', 'custom-code-unlisted'].includes(f.kind));
+      if (unaccounted.length) {
+        throw new Failure('exception.unaccounted', `exception ${id} was not applied: the plan does not yet account for what it adds: ${unaccounted.map((f) => f.message).join('; ')}`,
+          'map or drop it in the plan first (that is what maps_to records), then apply the exception');
+      }
+      after = sourceFingerprint(catalog);
+      await writer.client.query('COMMIT');
+    } catch (e) {
+      await writer.client.query('ROLLBACK').catch(() => undefined);
+      if (e instanceof Failure) throw e;
+      throw new Failure('exception.failed', `exception ${id} failed on the source and was rolled back: ${(e as Error).message}`);
+    }
+    const changes = before ? fingerprintDrift(before, after.parts) : [];
+    const touched = new Set(Object.keys(after.parts.tables).filter((t) => canonicalJson(after.parts.tables[t]) !== canonicalJson(before?.tables[t] ?? null)));
+    const catalog = await introspect(writer.client, ctx.plan.source.schemas);
+    const recopy = Object.entries(ctx.plan.classes).filter(([, c]) => touched.has(findTable(catalog, c.source.table)?.qualified ?? '')).map(([n]) => n);
+    const at = await ctx.clock.now();
+    await setFingerprints(db, schema, ctx.plan.name, { source: after.hash, sourceParts: after.parts });
+    for (const name of recopy) {
+      for (const kind of ['copy', 'parity']) await removeResource(db, schema, ctx.plan.name, `class.${name}.${kind}`);
+    }
+    await recordResource(db, schema, ctx.plan.name, { address: `exception.${id}`, phase: state.migration.phase, attributes: { change: ex.change, maps_to: ex.maps_to ?? null } }, at);
+    await appendEvent(db, schema, ctx.plan.name, { kind: 'exception', address: `exception.${id}`, outcome: 'ok', detail: { change: ex.change, fingerprint_changes: changes, recopy } },
+      { at, actor: `${os.userInfo().username}@${os.hostname()}`, planFingerprint: ctx.planFingerprint });
+    return { kind: 'applied', changes, recopy };
+  } finally {
+    await unregisterBackend(writer.client, schema).catch(() => undefined);
+    await writer.close();
+    await releaseLock(db, 'state', ctx.plan.name).catch(() => undefined);
+  }
+}
