@@ -1,5 +1,6 @@
 // Refresh: read both databases and the state, and run the checks that need them. This is the
 // imperative shell around buildPlan: everything it returns is data for the pure core.
+import { newConnections, sourceConnections } from './checks/connections.js';
 import { coverage } from './checks/coverage.js';
 import { describeMappings } from './checks/expressions.js';
 import type { Locate } from './checks/locate.js';
@@ -26,6 +27,8 @@ export interface Observed {
   drift: string[];
   /** findings came from the cache rather than the databases */
   findingsCached: boolean;
+  /** client sessions on the source now, as `role / application / client` */
+  connections: string[];
   /** resources state records whose objects are gone from the source */
   missingLive: Set<string>;
 }
@@ -101,10 +104,12 @@ export async function observe(o: ObserveOptions): Promise<Observed> {
   const drift = recorded && state.migration?.sourceFingerprint !== fingerprint.hash ? fingerprintDrift(recorded, fingerprint.parts) : [];
   const data = await dataFindings(o, source, destination, state, fingerprint.hash);
   const live = await installedOnSource(o.source, o.plan, qualifier(source));
+  const connections = await sourceConnections(o.source);
   const missingLive = new Set(state.resources.map((r) => r.address).filter((a) => observable(a) && !live.has(a)));
   return {
     source, destination, sourceFingerprint: fingerprint, state, drift, missingLive,
-    findings: [...coverage(o.plan, source, destination, o.locate), ...data.findings],
+    connections,
+    findings: [...coverage(o.plan, source, destination, o.locate), ...data.findings, ...newConnections(state.migration?.sourceConnections, connections)],
     findingsCached: data.cached,
   };
 }

@@ -1,5 +1,6 @@
 // How each kind of resource is created and destroyed. Every executor is idempotent (IF NOT EXISTS,
 // CREATE OR REPLACE, DROP IF EXISTS), so a change interrupted by a kill is simply done again.
+import { sourceConnections } from '../checks/connections.js';
 import { captureFunction, captureStatements, dropCaptureStatements } from '../capture/capture-objects.js';
 import type { QueryRunner } from '../db/query-runner.js';
 import { runDdl } from '../db/run-ddl.js';
@@ -47,7 +48,8 @@ const EXECUTORS: [RegExp, Executor][] = [
   }],
   [/^lock\.fingerprint$/, {
     async create(_, t) {
-      await setFingerprints(t.destination, t.schema, t.plan.name, { source: t.sourceFingerprint.hash, sourceParts: t.sourceFingerprint.parts });
+      await setFingerprints(t.destination, t.schema, t.plan.name,
+        { source: t.sourceFingerprint.hash, sourceParts: t.sourceFingerprint.parts, connections: await sourceConnections(t.source) });
     },
     async delete() { /* the recorded fingerprint stays in state with the rest of the history */ },
   }],

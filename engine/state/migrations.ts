@@ -17,6 +17,7 @@ export const STATE_MIGRATIONS: StateMigration[] = [
         plan_fingerprint text,
         source_fingerprint text,
         source_fingerprint_parts jsonb,
+        source_connections jsonb,
         serial bigint NOT NULL DEFAULT 0,
         phase_times jsonb NOT NULL DEFAULT '{}',
         created_at timestamptz NOT NULL DEFAULT now(),

@@ -14,6 +14,8 @@ export interface MigrationState {
   planFingerprint: string | null;
   sourceFingerprint: string | null;
   sourceFingerprintParts: unknown;
+  /** (role, application, client) seen on the source when it was locked */
+  sourceConnections: string[] | null;
   serial: number;
   /** when each phase was reached, ISO, by the migration's clock */
   phaseTimes: Record<string, string>;
@@ -54,7 +56,7 @@ export async function readState(db: QueryRunner, schema: string, name: string): 
   if (version === 0) return EMPTY_STATE;
   const m = await db.query<{
     name: string; phase: StatePhase; clock_kind: 'real' | 'simulated'; plan_fingerprint: string | null;
-    source_fingerprint: string | null; source_fingerprint_parts: unknown; serial: string; phase_times: Record<string, string>;
+    source_fingerprint: string | null; source_fingerprint_parts: unknown; source_connections: string[] | null; serial: string; phase_times: Record<string, string>;
   }>(sql(schema, 'SELECT * FROM {schema}.migrations WHERE name = $1'), [name]);
   const row = m.rows[0];
   const resources = row
@@ -68,7 +70,7 @@ export async function readState(db: QueryRunner, schema: string, name: string): 
     migration: row ? {
       name: row.name, phase: row.phase, clockKind: row.clock_kind, planFingerprint: row.plan_fingerprint,
       sourceFingerprint: row.source_fingerprint, sourceFingerprintParts: row.source_fingerprint_parts, serial: Number(row.serial),
-      phaseTimes: row.phase_times,
+      phaseTimes: row.phase_times, sourceConnections: row.source_connections,
     } : null,
     resources,
   };
@@ -107,14 +109,16 @@ export async function setPhase(db: QueryRunner, schema: string, name: string, ph
 }
 
 export async function setFingerprints(
-  db: QueryRunner, schema: string, name: string, f: { plan?: string; source?: string; sourceParts?: unknown },
+  db: QueryRunner, schema: string, name: string, f: { plan?: string; source?: string; sourceParts?: unknown; connections?: string[] },
 ): Promise<void> {
   await db.query(sql(schema, `UPDATE {schema}.migrations SET
       plan_fingerprint = coalesce($2, plan_fingerprint),
       source_fingerprint = coalesce($3, source_fingerprint),
       source_fingerprint_parts = coalesce($4::jsonb, source_fingerprint_parts),
+      source_connections = coalesce($5::jsonb, source_connections),
       serial = serial + 1 WHERE name = $1`),
-  [name, f.plan ?? null, f.source ?? null, f.sourceParts === undefined ? null : JSON.stringify(f.sourceParts)]);
+  [name, f.plan ?? null, f.source ?? null, f.sourceParts === undefined ? null : JSON.stringify(f.sourceParts),
+    f.connections === undefined ? null : JSON.stringify(f.connections)]);
 }
 
 export async function recordResource(

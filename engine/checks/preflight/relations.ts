@@ -48,6 +48,7 @@ export function duplicateChecks(scan: ClassScan, aliases: Aliases, locate: Locat
       if (defaulted.length > 0) warn(`\`columns\` does not map ${defaulted.join(', ')}, which the destination fills from a default`);
       continue;
     }
+    if (uniqueInSource(scan, columns)) continue;
     const alias = aliases.next('d');
     const partition = columns.map((c) => `"#r".${quoteIdent(c)}`).join(', ');
     checks.push({
@@ -60,6 +61,32 @@ export function duplicateChecks(scan: ClassScan, aliases: Aliases, locate: Locat
     });
   }
   return { checks, findings };
+}
+
+const BARE_COLUMN = /^\s*(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))\s*$/;
+
+/** the source column a mapping copies as it is (`email`, `"Email"`), or null for any other expression */
+function bareColumn(sql: string): string | null {
+  const m = BARE_COLUMN.exec(sql);
+  if (!m) return null;
+  return m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!.toLowerCase();
+}
+
+/**
+ * True when the index's columns copy source columns as they are and the source enforces their
+ * uniqueness itself (its primary key or a unique index on exactly those columns): no duplicate is
+ * possible, and the window sort is skipped. The common case of a key mapped to a key.
+ */
+function uniqueInSource(scan: ClassScan, columns: readonly string[]): boolean {
+  const sourceColumns = columns.map((c) => {
+    const m = scan.mapped.find((x) => x.name === c);
+    return m ? bareColumn(m.sql) : null;
+  });
+  if (sourceColumns.some((c) => c === null)) return false;
+  const wanted = sourceColumns as string[];
+  const table = scan.source;
+  if (table.primaryKey && sameSet(table.primaryKey, wanted)) return true;
+  return table.uniqueIndexes.some((i) => !i.partial && sameSet(i.columns, wanted));
 }
 
 interface Relationship {

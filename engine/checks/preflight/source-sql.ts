@@ -200,7 +200,7 @@ export async function describeUnits<U>(
         // a fragment with unbalanced parentheses (`a), (b`) can add result columns of its own
         const shapely = built.every((x, i) => {
           const described = results[i]?.fields ?? [];
-          return described.length === x.b!.columns.length && x.b!.columns.every((c, k) => described[k]!.name === c.name);
+          return described.length === x.b!.columns.length && x.b!.columns.every((c, k) => described[k]!.name === c.name || Buffer.byteLength(c.name) > 63);
         });
         if (shapely) {
           built.forEach((x, i) => {
