@@ -65,6 +65,58 @@ export const STATE_MIGRATIONS: StateMigration[] = [
         since timestamptz NOT NULL,
         PRIMARY KEY (migration, lock_kind)
       )`,
+      // one row per class: where its copy stands, so a killed copy resumes after its last batch
+      `CREATE TABLE {schema}.copy_progress (
+        migration text NOT NULL,
+        class text NOT NULL,
+        snapshot text,
+        last_key jsonb,
+        rows bigint NOT NULL DEFAULT 0,
+        bytes bigint NOT NULL DEFAULT 0,
+        done boolean NOT NULL DEFAULT false,
+        started_at timestamptz,
+        finished_at timestamptz,
+        PRIMARY KEY (migration, class)
+      )`,
+      // where replay/mirroring of captured changes stands, per class: a snapshot, not a sequence id
+      `CREATE TABLE {schema}.capture_positions (
+        migration text NOT NULL,
+        class text NOT NULL,
+        snapshot text NOT NULL,
+        applied bigint NOT NULL DEFAULT 0,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (migration, class)
+      )`,
+      `CREATE TABLE {schema}.parity_results (
+        migration text NOT NULL,
+        class text NOT NULL,
+        passed boolean NOT NULL,
+        checked_at timestamptz NOT NULL,
+        result jsonb NOT NULL,
+        PRIMARY KEY (migration, class)
+      )`,
+      // per class and check kind (money, audit, attachments, custom code): the latest result
+      `CREATE TABLE {schema}.check_results (
+        migration text NOT NULL,
+        class text NOT NULL,
+        kind text NOT NULL,
+        passed boolean NOT NULL,
+        checked_at timestamptz NOT NULL,
+        result jsonb NOT NULL,
+        PRIMARY KEY (migration, class, kind)
+      )`,
+      `CREATE TABLE {schema}.reconciliation_days (
+        migration text NOT NULL,
+        class text NOT NULL,
+        day date NOT NULL,
+        currency text NOT NULL,
+        source_amount numeric,
+        destination_amount numeric,
+        bank_amount numeric,
+        clean boolean NOT NULL,
+        checked_at timestamptz NOT NULL,
+        PRIMARY KEY (migration, class, day, currency)
+      )`,
     ],
   },
 ];
