@@ -1,5 +1,6 @@
 // `plan` end to end inside the engine: observe both databases, then the pure buildPlan.
 import { buildPlan } from './diff/build-plan.js';
+import { classOrder } from './diff/class-order.js';
 import type { PlanResult } from './diff/plan-result.js';
 import type { MigrationContext } from './migration-context.js';
 import { observe, type Observed } from './observe.js';
@@ -24,9 +25,10 @@ export async function computePlan(ctx: MigrationContext, options: { refresh: boo
     findings: observed.findings,
     drift: observed.drift,
     privileges: { canCreateEventTrigger: observed.source.server.canCreateEventTrigger },
-    parity: [],
     windows: [],
     missingLive: observed.missingLive,
+    classOrder: classOrder(ctx.plan, observed.destination),
+    parity: observed.parity,
     locate: ctx.valid.locate,
   });
   return { result, observed };

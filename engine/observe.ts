@@ -2,13 +2,14 @@
 // imperative shell around buildPlan: everything it returns is data for the pure core.
 import { newConnections, sourceConnections } from './checks/connections.js';
 import { coverage } from './checks/coverage.js';
-import { describeMappings } from './checks/expressions.js';
+import { describeMappings, type MappingDescription } from './checks/expressions.js';
 import type { Locate } from './checks/locate.js';
 import { preflight } from './checks/preflight.js';
 import type { QueryRunner } from './db/query-runner.js';
 import { quoteQualified } from './db/sql-identifiers.js';
 import { destinationSchemas } from './destination-schemas.js';
-import type { Finding } from './diff/plan-result.js';
+import type { Finding, ParityResult } from './diff/plan-result.js';
+import { readParity } from './state/parity-store.js';
 import { fingerprintOf } from './hash.js';
 import { findTable, type Catalog } from './introspect/catalog.js';
 import { fingerprintDrift, sourceFingerprint, type FingerprintParts } from './introspect/fingerprint.js';
@@ -27,6 +28,8 @@ export interface Observed {
   drift: string[];
   /** findings came from the cache rather than the databases */
   findingsCached: boolean;
+  /** the latest parity result of each class, from state */
+  parity: ParityResult[];
   /** client sessions on the source now, as `role / application / client` */
   connections: string[];
   /** resources state records whose objects are gone from the source */
@@ -77,6 +80,21 @@ async function writeCounter(db: QueryRunner, schemas: string[]): Promise<string>
   return rows[0]?.n ?? '0';
 }
 
+/**
+ * What preflight may scan: every class, each without the mappings whose type does not fit their
+ * destination column (already reported as type-incompatible; checks written for the destination
+ * type would not apply to their values). preflight itself leaves out missing tables and keys,
+ * invalid expressions and `where`s; a class with one faulty mapping (a lossy cast, a timestamp
+ * without a zone) still gets its data findings, as do its whole-class facts (destination not
+ * empty, reverse leaving a column NULL).
+ */
+function scannable(described: MappingDescription): MappingDescription {
+  const incompatible = new Set(described.findings.filter((f) => f.kind === 'type-incompatible').map((f) => `${f.class}.${f.column ?? ''}`));
+  const types = new Map([...described.types].map(([cls, columns]) =>
+    [cls, new Map([...columns].filter(([column]) => !incompatible.has(`${cls}.${column}`)))] as const));
+  return { ...described, types };
+}
+
 async function dataFindings(o: ObserveOptions, source: Catalog, destination: Catalog, state: StateSnapshot, fingerprint: string): Promise<{ findings: Finding[]; cached: boolean }> {
   if (copied(state)) return { findings: [], cached: false }; // after the copy, parity speaks for the data
   const counts = await destinationCounts(o.destination, o.plan, destination, state);
@@ -86,9 +104,7 @@ async function dataFindings(o: ObserveOptions, source: Catalog, destination: Cat
     if (cached) return { findings: cached, cached: true };
   }
   const described = await describeMappings(o.source, o.plan, source, destination, o.locate);
-  const invalid = new Set(described.findings.filter((f) => f.severity === 'error').map((f) => f.class));
-  const runnable: Plan = { ...o.plan, classes: Object.fromEntries(Object.entries(o.plan.classes).filter(([n]) => !invalid.has(n))) };
-  const findings = [...described.findings, ...(await preflight(o.source, runnable, source, destination, counts, o.locate))];
+  const findings = [...described.findings, ...(await preflight(o.source, o.plan, source, destination, counts, o.locate, scannable(described)))];
   if (state.exists) await writeCachedFindings(o.destination, stateSchema(o.plan), o.plan.name, key, findings);
   return { findings, cached: false };
 }
@@ -105,10 +121,11 @@ export async function observe(o: ObserveOptions): Promise<Observed> {
   const data = await dataFindings(o, source, destination, state, fingerprint.hash);
   const live = await installedOnSource(o.source, o.plan, qualifier(source));
   const connections = await sourceConnections(o.source);
+  const parity = state.exists ? await readParity(o.destination, stateSchema(o.plan), o.plan.name) : [];
   const missingLive = new Set(state.resources.map((r) => r.address).filter((a) => observable(a) && !live.has(a)));
   return {
     source, destination, sourceFingerprint: fingerprint, state, drift, missingLive,
-    connections,
+    connections, parity,
     findings: [...coverage(o.plan, source, destination, o.locate), ...data.findings, ...newConnections(state.migration?.sourceConnections, connections)],
     findingsCached: data.cached,
   };

@@ -168,13 +168,29 @@ export async function describeMappings(
       }
     }
     if (!sourceTable) continue;
-    const where = whereOf(cls);
-    units.push({
-      cls: name,
-      from: fromItem(sourceTable),
-      items: Object.entries(cls.columns ?? {}).map(([column, sql]) => ({ id: id(name, 'col', column), column, sql: String(sql) })),
-      where: where ? { id: id(name, 'where'), sql: where } : null,
-    });
+    let where = whereOf(cls);
+    if (where !== null && !balanced(where)) {
+      invalidWhere.add(name);
+      findings.push({
+        class: name, kind: 'where-invalid', severity: 'error',
+        message: `\`where\` is not a single condition: its parentheses do not balance`,
+        ...at(['classes', name, 'where']),
+      });
+      where = null;
+    }
+    const items: Item[] = [];
+    for (const [column, sql] of Object.entries(cls.columns ?? {})) {
+      if (balanced(String(sql))) {
+        items.push({ id: id(name, 'col', column), column, sql: String(sql) });
+        continue;
+      }
+      findings.push({
+        class: name, column, kind: 'expression-invalid', severity: 'error',
+        message: `the mapping of \`${column}\` is not a single expression: its parentheses do not balance`,
+        ...at(['classes', name, 'columns', column]),
+      });
+    }
+    units.push({ cls: name, from: fromItem(sourceTable), items, where: where ? { id: id(name, 'where'), sql: where } : null });
   }
 
   if (units.length === 0) return { findings, types, invalidWhere };
@@ -285,6 +301,50 @@ function tableFindings(
     }
   });
   return table;
+}
+
+/**
+ * Whether the parentheses of a SQL fragment balance, outside string literals, quoted identifiers,
+ * dollar quotes and comments. A fragment that closes more than it opens could otherwise change the
+ * shape of the statement it is put in.
+ */
+export function balanced(sql: string): boolean {
+  let depth = 0;
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    const next = sql[i + 1];
+    if (c === '-' && next === '-') {
+      const end = sql.indexOf('\n', i);
+      i = end < 0 ? sql.length : end + 1;
+    } else if (c === '/' && next === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      if (end < 0) return false;
+      i = end + 2;
+    } else if (c === "'" || c === '"') {
+      // E'…' strings escape with backslashes too
+      const escapes = c === "'" && /[eE]/.test(sql[i - 1] ?? '') && !/[A-Za-z0-9_]/.test(sql[i - 2] ?? '');
+      let j = i + 1;
+      for (;;) {
+        if (j >= sql.length) return false;
+        if (escapes && sql[j] === '\\') { j += 2; continue; }
+        if (sql[j] !== c) { j++; continue; }
+        if (sql[j + 1] === c) { j += 2; continue; }
+        i = j + 1;
+        break;
+      }
+    } else if (c === '$' && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(sql.slice(i)) && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? '')) {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i))![0];
+      const end = sql.indexOf(tag, i + tag.length);
+      if (end < 0) return false;
+      i = end + tag.length;
+    } else {
+      if (c === '(') depth++;
+      if (c === ')' && --depth < 0) return false;
+      i++;
+    }
+  }
+  return depth === 0;
 }
 
 const typeKey = (oid: number, typmod: number) => `${oid}/${typmod}`;

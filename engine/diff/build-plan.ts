@@ -21,6 +21,8 @@ export interface BuildInput {
   windows: WriteWindow[];
   /** recorded resources whose live objects were found missing (dropped behind cutover's back) */
   missingLive: ReadonlySet<string>;
+  /** the order classes are copied in (parents first) */
+  classOrder?: readonly string[];
   locate?: (path: readonly (string | number)[]) => { line: number };
 }
 
@@ -60,9 +62,17 @@ function currentPhase(state: StateSnapshot): PlanResult['phase'] {
   return state.migration?.phase ?? 'none';
 }
 
+/** State rows that record something done once (`exception.ID`, written by `cutover exception
+ * apply`) rather than a resource apply keeps converged: never diffed, so never "destroyed". */
+function isRecordOnly(address: string): boolean {
+  return address.startsWith('exception.');
+}
+
 function startingHave(input: BuildInput): Have {
   const have: Have = new Map();
-  for (const r of input.state.resources) if (!input.missingLive.has(r.address)) have.set(r.address, r.attributes);
+  for (const r of input.state.resources) {
+    if (!input.missingLive.has(r.address) && !isRecordOnly(r.address)) have.set(r.address, r.attributes);
+  }
   return have;
 }
 
@@ -89,7 +99,7 @@ export function buildPlan(input: BuildInput): PlanResult {
   const gateInput: GateInput = { plan, now: input.now, state, findings: input.findings, drift: input.drift, privileges: input.privileges, parity: input.parity };
   let have = startingHave(input);
   const step = (phase: Phase) => {
-    const want = resourcesAt(plan, phase, input.sourceFingerprint);
+    const want = resourcesAt(plan, phase, input.sourceFingerprint, input.classOrder);
     changes.push(...diffResources(want, have, phase, input));
     have = new Map(want.map((r) => [r.address, r.attributes]));
   };

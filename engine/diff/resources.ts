@@ -65,18 +65,22 @@ function captureResources(plan: Plan, phase: Phase): Resource[] {
   }));
 }
 
-function roundTripResources(plan: Plan): Resource[] {
-  return classes(plan).flatMap(([name, cls]) => {
-    const copy = copyAttributes(cls);
-    return [
-      { address: `class.${name}.copy`, phase: 'round_tripped' as const, attributes: copy, replaceOn: Object.keys(copy), path: ['classes', name] },
-      {
-        address: `class.${name}.parity`, phase: 'round_tripped' as const,
-        attributes: { computed: cls.computed ?? {}, checks: cls.checks ?? [], relationships: cls.relationships ?? [] },
-        path: ['classes', name],
-      },
-    ];
+/** Every class is copied (parents first) before any parity check, so relationships resolve. */
+function roundTripResources(plan: Plan, order: readonly string[]): Resource[] {
+  const copies = order.map((name): Resource => {
+    const copy = copyAttributes(plan.classes[name]!);
+    return { address: `class.${name}.copy`, phase: 'round_tripped', attributes: copy, replaceOn: Object.keys(copy), path: ['classes', name] };
   });
+  const parities = order.map((name): Resource => {
+    const cls = plan.classes[name]!;
+    return {
+      address: `class.${name}.parity`, phase: 'round_tripped',
+      // the copy's attributes too: a re-copied class is checked again
+      attributes: { copy: copyAttributes(cls), computed: cls.computed ?? {}, checks: cls.checks ?? [], relationships: cls.relationships ?? [] },
+      path: ['classes', name],
+    };
+  });
+  return [...copies, ...parities];
 }
 
 function hook(name: 'switch_reads' | 'switch_writes', plan: Plan, phase: Phase): Resource {
@@ -84,11 +88,11 @@ function hook(name: 'switch_reads' | 'switch_writes', plan: Plan, phase: Phase):
 }
 
 /** Everything that should exist once `phase` is reached. */
-export function resourcesAt(plan: Plan, phase: Phase, sourceFingerprint: string): Resource[] {
+export function resourcesAt(plan: Plan, phase: Phase, sourceFingerprint: string, order: readonly string[] = Object.keys(plan.classes)): Resource[] {
   const i = PHASES.indexOf(phase);
   const reached = (p: Phase) => i >= PHASES.indexOf(p);
   let out = lockResources(plan, sourceFingerprint);
-  if (reached('round_tripped')) out.push(...roundTripResources(plan));
+  if (reached('round_tripped')) out.push(...roundTripResources(plan, order));
   if (reached('dual_run')) {
     out = out.filter((r) => r.address !== 'lock.data' && !r.address.endsWith('.capture'));
     out.push(...captureResources(plan, 'dual_run'), { address: 'mirror.position', phase: 'dual_run', attributes: {} });

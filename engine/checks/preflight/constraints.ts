@@ -4,6 +4,10 @@
 // column the plan does not map, or uses a type or function the source lacks, cannot be evaluated
 // there; all constraints are described in one batch (LIMIT 0) first, and those PostgreSQL rejects
 // are reported as `check-not-evaluated` warnings with the reason.
+//
+// A destination column the plan does not map, without a default, will be NULL: a constraint that
+// reads one sees it as `NULL::<its type>` (evaluable when the source knows the type). A column the
+// destination fills from a default cannot be known here, so a constraint reading it is skipped.
 import type { QueryRunner } from '../../db/query-runner.js';
 import { quoteIdent } from '../../db/sql-identifiers.js';
 import type { Finding } from '../../diff/plan-result.js';
@@ -17,6 +21,12 @@ interface Constraint {
   definition: string;
   /** the boolean expression inside CHECK ( … ) */
   expression: string | null;
+  /** destination columns it reads that are mapped */
+  reads: string[];
+  /** unmapped columns it reads, which will be NULL: alias and typed NULL */
+  nulls: { alias: string; sql: string }[];
+  /** unmapped columns it reads that a default fills */
+  defaulted: string[];
 }
 
 interface Unit {
@@ -30,24 +40,28 @@ export function checkExpression(definition: string): string | null {
   return m ? m[1]!.trim() : null;
 }
 
+const evaluable = (c: Constraint) => c.expression !== null && c.defaulted.length === 0;
+
 const DESCRIBE: DescribeUnit<Unit> = {
   build(unit, excluded) {
-    const items = unit.constraints.filter((c) => c.expression !== null && !excluded.has(c.id));
+    const items = unit.constraints.filter((c) => evaluable(c) && !excluded.has(c.id));
     if (items.length === 0) return null;
     const sql = new SqlText().add('SELECT ');
     items.forEach((c, k) => {
       if (k > 0) sql.add(', ');
       sql.fragment(c.id, c.expression!).add(` AS ${quoteIdent(`#c${k}`)}`);
     });
-    sql.add(`\nFROM (${mappedRowsSql(unit.scan)}\nLIMIT 0) AS "#w"\nLIMIT 0`);
+    const nulls = new Map(items.flatMap((c) => c.nulls).map((n) => [n.alias, n.sql]));
+    const extras = [...nulls].map(([alias, value]) => `, ${value} AS ${quoteIdent(alias)}`).join('');
+    sql.add(`\nFROM (SELECT "#r".*${extras} FROM (${mappedRowsSql(unit.scan)}\nLIMIT 0) AS "#r") AS "#w"\nLIMIT 0`);
     return { sql, columns: items.map((c, k) => ({ id: c.id, name: `#c${k}` })) };
   },
   split(unit, excluded) {
-    const items = unit.constraints.filter((c) => c.expression !== null && !excluded.has(c.id));
+    const items = unit.constraints.filter((c) => evaluable(c) && !excluded.has(c.id));
     return items.length <= 1 ? [] : items.map((c) => ({ ...unit, constraints: [c] }));
   },
   only(unit, excluded) {
-    return unit.constraints.find((c) => c.expression !== null && !excluded.has(c.id))?.id;
+    return unit.constraints.find((c) => evaluable(c) && !excluded.has(c.id))?.id;
   },
   owner: (spanId) => spanId,
 };
@@ -65,12 +79,24 @@ export async function constraintChecks(
   const checks = new Map<string, RowCheck[]>();
   const units: Unit[] = [];
   for (const scan of scans) {
-    const constraints = scan.destination.checks.map((c, i) => ({
-      id: JSON.stringify([scan.name, i]),
-      name: c.name,
-      definition: c.definition,
-      expression: checkExpression(c.definition),
-    }));
+    const constraints = scan.destination.checks.map((c, i): Constraint => {
+      const expression = checkExpression(c.definition);
+      const read = expression ? readColumns(expression) : [];
+      const columns = scan.destination.columns.filter((d) => read.includes(d.name));
+      const unmapped = columns.filter((d) => !scan.mapped.some((m) => m.name === d.name));
+      const planned = scan.cls.columns ?? {};
+      const isNull = (d: (typeof columns)[number]) => !(d.name in planned) && !d.hasDefault && !d.identity && !d.generated;
+      return {
+        id: JSON.stringify([scan.name, i]),
+        name: c.name,
+        definition: c.definition,
+        expression,
+        reads: columns.filter((d) => scan.mapped.some((m) => m.name === d.name)).map((d) => d.name),
+        // format_type() output: valid SQL for the type, schema-qualified where it needs to be
+        nulls: unmapped.filter(isNull).map((d) => ({ alias: d.name, sql: `NULL::${d.type}` })),
+        defaulted: unmapped.filter((d) => !isNull(d)).map((d) => d.name),
+      };
+    });
     if (constraints.length > 0) units.push({ scan, constraints });
   }
   if (units.length === 0) return { checks, findings };
@@ -80,11 +106,12 @@ export async function constraintChecks(
     const list: RowCheck[] = [];
     for (const c of constraints) {
       const table = scan.destination.qualified;
-      const reads = c.expression ? readColumns(c.expression).filter((r) => scan.destination.columns.some((d) => d.name === r)) : [];
+      const reads = c.reads;
       const path = reads[0] && reads[0] in (scan.cls.columns ?? {}) ? ['classes', scan.name, 'columns', reads[0]] : ['classes', scan.name, 'columns'];
       const failure = described.failures.get(c.id);
       if (!c.expression || failure || !described.fields.has(c.id)) {
         const why = !c.expression ? 'its definition is not a plain CHECK (…)'
+          : c.defaulted.length > 0 ? `it reads ${c.defaulted.join(', ')}, which \`columns\` does not map and the destination fills from a default`
           : failure ? `it cannot be evaluated over the mapped source rows: ${failure.message}`
           : 'it cannot be evaluated over the mapped source rows';
         const p = locate(path);
@@ -100,8 +127,10 @@ export async function constraintChecks(
         kind: 'check-violation', severity: 'error',
         ...(reads.length > 0 ? { column: reads.join(', ') } : {}),
         predicate: `(\n${c.expression}\n) IS FALSE`,
+        extras: c.nulls,
         reads,
         fallbackKind: 'check-not-evaluated',
+        label: `CHECK constraint ${c.name} of ${table}`,
         path,
         message: (n, rows) => `${rowsText(n, rows, 'violate')} CHECK constraint ${c.name} of ${table}: ${c.definition}`,
       });

@@ -47,6 +47,8 @@ export interface RowCheck {
   /** best-effort checks (translated CHECKs, orphan joins) are dropped when the scan cannot evaluate
    * them, with a warning of this kind */
   fallbackKind?: string;
+  /** what the check is, for that warning: `CHECK constraint adult of storefront.customers` */
+  label?: string;
   /** YAML path of what the finding concerns */
   path: (string | number)[];
   message(count: number, rows: number): string;

@@ -187,6 +187,7 @@ export function orphanChecks(
       predicate: [quoteIdent(flag), ...rel.columns.map((c) => `${quoteIdent(c)} IS NOT NULL`)].join(' AND '),
       reads: rel.columns,
       fallbackKind: 'orphan-not-evaluated',
+      label: rel.what,
       path: rel.path,
       message: (n, rows) => `${rowsText(n, rows, 'reference')} (${rel.columns.join(', ')}) values that no mapped row of ${rel.targets.join(' or ')} has (${rel.what})`,
     });

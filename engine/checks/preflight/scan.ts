@@ -16,10 +16,12 @@ import { runBatch, savepoint, SqlText, type Locate } from './source-sql.js';
 
 const SAVEPOINT = savepoint('cutover_preflight_scan');
 const SAMPLES = 5;
+const FALLBACK_ORDER = ['check-not-evaluated', 'orphan-not-evaluated'];
 
 /** "#w": the mapped rows with the extra columns and joins the checks need */
 function rowsSql(scan: ClassScan, mapped: readonly MappedColumn[], checks: readonly RowCheck[]): string {
-  const extras = checks.flatMap((c) => c.extras ?? []);
+  // distinct by alias: two CHECKs reading the same unmapped column share its NULL
+  const extras = [...new Map(checks.flatMap((c) => c.extras ?? []).map((e) => [e.alias, e])).values()];
   const joins = checks.flatMap((c) => c.joins ?? []);
   const select = ['"#r".*', ...extras.map((e) => `${e.sql} AS ${quoteIdent(e.alias)}`)].join(', ');
   return `(SELECT ${select}\nFROM (${mappedRowsSql(scan, mapped)}) AS "#r"${joins.map((j) => `\n${j}`).join('')}) AS "#w"`;
@@ -85,16 +87,20 @@ export async function scanClass(runner: QueryRunner, scan: ClassScan, checks: Ro
       outcome = await runBatch(runner, [new SqlText().add(aggregateSql(scan, mapped, active))], SAVEPOINT);
     }
   }
-  if (!outcome.ok && active.some((c) => c.fallbackKind)) {
+  // then without the best-effort checks, CHECK translations first, then orphan joins
+  for (const kind of FALLBACK_ORDER) {
+    if (outcome.ok) break;
+    const dropped = active.filter((c) => c.fallbackKind === kind);
+    if (dropped.length === 0) continue;
     const reason = outcome.error.message;
-    for (const c of active.filter((x) => x.fallbackKind)) {
+    for (const c of dropped) {
       findings.push({
-        class: scan.name, ...(c.column ? { column: c.column } : {}), kind: c.fallbackKind!, severity: 'warning',
-        message: `not checked before the copy: evaluating it over the mapped source rows failed: ${reason}`,
+        class: scan.name, ...(c.column ? { column: c.column } : {}), kind, severity: 'warning',
+        message: `${c.label ?? kind} is not checked before the copy: evaluating it over the mapped source rows failed: ${reason}`,
         ...at(c.path),
       });
     }
-    active = active.filter((c) => !c.fallbackKind);
+    active = active.filter((c) => c.fallbackKind !== kind);
     outcome = await runBatch(runner, [new SqlText().add(aggregateSql(scan, mapped, active))], SAVEPOINT);
   }
   if (!outcome.ok) {
