@@ -7,7 +7,7 @@ import { findTable, type Catalog, type CatalogTable } from '../../introspect/cat
 import type { RecordClass } from '../../plan/types.js';
 
 /** YAML position of a plan node, by path: `['classes', 'invoices', 'columns', 'total_cents']`. */
-export type Locate = (path: (string | number)[]) => { line: number; col: number };
+export type { Locate } from '../locate.js';
 
 /** What pg reports of one result column (pg's FieldDef). */
 export interface Field {

@@ -1,0 +1,466 @@
+// Preflight against real servers: a source with planted faults (so many NULL emails, so many values
+// outside an enum, …) and a destination schema with the constraints they break; every finding's
+// count, share and sample keys asserted exactly, and clean data giving no findings at all.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type Session } from '../../engine/db/connect.js';
+import type { Finding } from '../../engine/diff/plan-result.js';
+import type { Catalog } from '../../engine/introspect/catalog.js';
+import { introspect } from '../../engine/introspect/introspect.js';
+import type { Plan, RecordClass } from '../../engine/plan/types.js';
+import { describeMappings } from '../../engine/checks/expressions.js';
+import { preflight } from '../../engine/checks/preflight.js';
+import { gapPredicate, overlapPredicate } from '../../engine/checks/preflight/dst.js';
+import { dropFreshDatabases, freshDatabase, withClient } from '../support/databases.js';
+
+/** A stand-in for the YAML positions: each path gets its own line, the same one every time. */
+function positions() {
+  const lines = new Map<string, number>();
+  const locate = (path: readonly (string | number)[]) => {
+    const key = path.join('/');
+    if (!lines.has(key)) lines.set(key, lines.size + 1);
+    return { line: lines.get(key)!, col: 3 };
+  };
+  return { locate, at: (...path: (string | number)[]) => locate(path) };
+}
+
+const SOURCE_SQL = `
+CREATE TABLE public.employee (employee_id int PRIMARY KEY, name text NOT NULL);
+INSERT INTO public.employee VALUES (1, 'Ann'), (2, 'Bob'), (3, 'Cid'), (4, 'Dee');
+
+CREATE TABLE public.customer (
+  customer_id int PRIMARY KEY,
+  first_name text NOT NULL,
+  email text,
+  status text,
+  nickname text,
+  balance numeric,
+  score bigint,
+  age int,
+  support_rep_id int,
+  code text,
+  seen_at timestamp,
+  legacy text NOT NULL
+);
+INSERT INTO public.customer
+SELECT i, 'F' || i, 'c' || i || '@example.com', 'active', 'nick', 10.50, 100, 30, 1, 'C' || i,
+       TIMESTAMP '2026-01-15 12:00' + i * interval '1 day', 'L'
+  FROM generate_series(1, 20) AS i;
+-- planted faults
+UPDATE public.customer SET email = NULL WHERE customer_id IN (3, 7, 11);
+UPDATE public.customer SET status = 'gone' WHERE customer_id = 4;
+UPDATE public.customer SET status = 'ACTIVE' WHERE customer_id = 9;
+UPDATE public.customer SET status = NULL WHERE customer_id = 20;
+UPDATE public.customer SET nickname = 'toolong' WHERE customer_id = 5;
+UPDATE public.customer SET nickname = 'abcdef' WHERE customer_id = 12;
+UPDATE public.customer SET balance = 12345.67 WHERE customer_id = 6;
+UPDATE public.customer SET balance = 1.234 WHERE customer_id = 8;
+UPDATE public.customer SET balance = 2.005 WHERE customer_id = 13;
+UPDATE public.customer SET score = 3000000000 WHERE customer_id = 10;
+UPDATE public.customer SET age = 17 WHERE customer_id = 2;
+UPDATE public.customer SET age = 5 WHERE customer_id = 14;
+UPDATE public.customer SET age = NULL WHERE customer_id = 19;
+UPDATE public.customer SET support_rep_id = 99 WHERE customer_id = 15;
+UPDATE public.customer SET support_rep_id = 3 WHERE customer_id = 16;
+UPDATE public.customer SET support_rep_id = NULL WHERE customer_id = 17;
+UPDATE public.customer SET code = 'SAME' WHERE customer_id IN (1, 2);
+UPDATE public.customer SET code = 'DUP' WHERE customer_id IN (18, 19);
+UPDATE public.customer SET seen_at = '2026-03-08 02:30' WHERE customer_id = 8;
+UPDATE public.customer SET seen_at = '2026-11-01 01:30' WHERE customer_id = 9;
+
+-- clean twins: same shapes, no faults
+CREATE TABLE public.clean_employee (LIKE public.employee INCLUDING ALL);
+INSERT INTO public.clean_employee SELECT * FROM public.employee;
+CREATE TABLE public.clean_customer (LIKE public.customer INCLUDING ALL);
+INSERT INTO public.clean_customer
+SELECT i, 'F' || i, 'c' || i || '@example.com', 'active', 'nick', 10.50, 100, 30, 1 + i % 3, 'C' || i,
+       TIMESTAMP '2026-01-15 12:00' + i * interval '1 day', 'L'
+  FROM generate_series(1, 20) AS i;
+
+-- references declared only in the plan, and an inheritance parent
+CREATE TABLE public.note (author_id int, seq int, customer_id int, PRIMARY KEY (author_id, seq));
+INSERT INTO public.note VALUES (1, 1, 1), (1, 2, 15), (2, 1, NULL), (2, 2, 999), (0, 9, 999);
+CREATE TABLE public.base (id int PRIMARY KEY, v text);
+CREATE TABLE public.derived () INHERITS (public.base);
+INSERT INTO public.base VALUES (1, NULL), (2, 'b');
+INSERT INTO public.derived VALUES (3, NULL), (4, NULL), (5, 'e');
+
+-- a mapping that fails on one row
+CREATE TABLE public.reading (id int PRIMARY KEY, raw text, note text);
+INSERT INTO public.reading VALUES (1, '10', 'a'), (2, '20', NULL), (3, 'x', 'c'), (4, '40', NULL);
+`;
+
+const DESTINATION_SQL = `
+CREATE SCHEMA storefront;
+CREATE TYPE storefront.status AS ENUM ('active', 'inactive');
+CREATE TABLE storefront.employees (id int PRIMARY KEY, name text NOT NULL);
+CREATE TABLE storefront.customers (
+  id int PRIMARY KEY,
+  first_name text NOT NULL,
+  email text NOT NULL,
+  status storefront.status,
+  nickname varchar(5),
+  balance numeric(6,2),
+  score int4,
+  age int CONSTRAINT adult CHECK (age >= 18),
+  support_rep_id int REFERENCES storefront.employees (id),
+  code text UNIQUE,
+  seen_at timestamptz,
+  created_by text NOT NULL,
+  CONSTRAINT not_inactive CHECK (status <> 'inactive'::storefront.status),
+  -- reads a column nothing maps: NULL there, so it holds
+  CONSTRAINT has_creator CHECK (created_by <> '' AND age < 200)
+);
+CREATE UNIQUE INDEX customers_email_active ON storefront.customers (email) WHERE status = 'active';
+
+CREATE TABLE storefront.clean_employees (LIKE storefront.employees INCLUDING ALL);
+CREATE TABLE storefront.clean_customers (
+  id int PRIMARY KEY,
+  first_name text NOT NULL,
+  email text NOT NULL UNIQUE,
+  status storefront.status,
+  nickname varchar(5),
+  balance numeric(6,2),
+  score int4,
+  age int CHECK (age >= 18),
+  support_rep_id int REFERENCES storefront.clean_employees (id),
+  code text UNIQUE,
+  seen_at timestamptz,
+  created_by text NOT NULL DEFAULT 'cutover'
+);
+
+CREATE TABLE storefront.notes (author_id int, seq int, customer_id int, PRIMARY KEY (author_id, seq));
+CREATE TABLE storefront.bases (id int PRIMARY KEY, v text NOT NULL);
+CREATE TABLE storefront.readings (
+  id int PRIMARY KEY, value int, note text NOT NULL,
+  -- fails at run time on id 2 (division by zero): cannot be evaluated
+  CONSTRAINT odd CHECK (100 / (id - 2) > -1000)
+);
+`;
+
+const customerColumns = {
+  id: 'customer_id',
+  first_name: 'first_name',
+  email: 'email',
+  status: 'status',
+  nickname: 'nickname',
+  balance: 'balance',
+  score: 'score',
+  age: 'age',
+  support_rep_id: 'support_rep_id',
+  code: 'code',
+  seen_at: 'seen_at',
+};
+
+function planOf(classes: Record<string, RecordClass>): Plan {
+  return {
+    version: 1,
+    name: 'preflight-test',
+    target: 'round_tripped',
+    source: { url: 'unused', schemas: ['public'] },
+    destination: { url: 'unused' },
+    classes,
+  };
+}
+
+const faulty = planOf({
+  customers: {
+    source: { table: 'customer', key: ['customer_id'] },
+    destination: { table: 'storefront.customers', key: ['id'] },
+    columns: customerColumns,
+    timestamps: { source_timezone: 'America/New_York', ambiguous: 'error' },
+    reverse: {
+      customer_id: 'id', first_name: 'first_name', email: 'email', status: 'status', nickname: 'nickname',
+      balance: 'balance', score: 'score', age: 'age', support_rep_id: 'support_rep_id', code: 'code', seen_at: 'seen_at',
+    },
+  },
+  employees: {
+    source: { table: 'employee', key: ['employee_id'] },
+    destination: { table: 'storefront.employees', key: ['id'] },
+    where: 'employee_id <> 3',
+    columns: { id: 'employee_id', name: 'name' },
+  },
+});
+
+const clean = planOf({
+  customers: {
+    source: { table: 'clean_customer', key: ['customer_id'] },
+    destination: { table: 'storefront.clean_customers', key: ['id'] },
+    columns: customerColumns,
+    timestamps: { source_timezone: 'Europe/Paris', ambiguous: 'error', nonexistent: 'error' },
+    relationships: [{ columns: ['support_rep_id'], references: 'employees' }],
+    reverse: {
+      customer_id: 'id', first_name: 'first_name', email: 'email', status: 'status', nickname: 'nickname', legacy: "'L'",
+    },
+  },
+  employees: {
+    source: { table: 'clean_employee', key: ['employee_id'] },
+    destination: { table: 'storefront.clean_employees', key: ['id'] },
+    columns: { id: 'employee_id', name: 'name' },
+  },
+});
+
+let sourceUrl: string;
+let source: Session;
+let sourceCatalog: Catalog;
+let destinationCatalog: Catalog;
+
+beforeAll(async () => {
+  sourceUrl = await freshDatabase('source', 'preflight');
+  const destinationUrl = await freshDatabase('destination', 'preflight');
+  await withClient(sourceUrl, async (c) => {
+    await c.query(SOURCE_SQL);
+    await c.query(`ALTER DATABASE "${(await c.query('SELECT current_database() AS d')).rows[0].d}" SET timezone = 'Europe/Paris'`);
+  });
+  await withClient(destinationUrl, (c) => c.query(DESTINATION_SQL));
+  source = await connect({ side: 'source', url: sourceUrl }, { readOnly: true, purpose: 'test' });
+  sourceCatalog = await introspect(source.client, ['public']);
+  destinationCatalog = await withClient(destinationUrl, (c) => introspect(c, ['storefront']));
+});
+
+afterAll(async () => {
+  await source?.close();
+  await dropFreshDatabases();
+});
+
+const byKind = (findings: Finding[], kind: string, column?: string) =>
+  findings.filter((f) => f.kind === kind && (column === undefined || f.column === column));
+
+function one(findings: Finding[], kind: string, column?: string): Finding {
+  const found = byKind(findings, kind, column);
+  expect(found, `${kind}${column ? ` on ${column}` : ''} in ${JSON.stringify(findings.map((f) => [f.kind, f.column]))}`).toHaveLength(1);
+  return found[0]!;
+}
+
+describe('preflight data findings', () => {
+  let findings: Finding[];
+  const { locate, at } = positions();
+
+  beforeAll(async () => {
+    findings = await preflight(source.client, faulty, sourceCatalog, destinationCatalog, new Map([['storefront.employees', 4]]), locate);
+  });
+
+  it('counts NULLs mapped into a NOT NULL column, with share and the first keys', () => {
+    const f = one(findings, 'null-into-not-null', 'email');
+    expect(f).toMatchObject({
+      class: 'customers', severity: 'error', count: 3, share: 3 / 20, sampleKeys: [[3], [7], [11]],
+      ...at('classes', 'customers', 'columns', 'email'),
+    });
+    expect(f.message).toContain('NOT NULL');
+  });
+
+  it('reports a NOT NULL destination column that nothing maps, for every row', () => {
+    expect(one(findings, 'null-into-not-null', 'created_by')).toMatchObject({
+      count: 20, share: 1, sampleKeys: [[1], [2], [3], [4], [5]], ...at('classes', 'customers', 'columns'),
+    });
+  });
+
+  it('finds values outside the destination enum, ignoring NULLs', () => {
+    expect(one(findings, 'outside-enum', 'status')).toMatchObject({ severity: 'error', count: 2, share: 0.1, sampleKeys: [[4], [9]] });
+  });
+
+  it('finds text longer than varchar(n)', () => {
+    expect(one(findings, 'too-long', 'nickname')).toMatchObject({ severity: 'error', count: 2, share: 0.1, sampleKeys: [[5], [12]] });
+  });
+
+  it('finds numeric overflow and rounding against numeric(p,s) and integer ranges', () => {
+    expect(one(findings, 'numeric-overflow', 'balance')).toMatchObject({ severity: 'error', count: 1, share: 0.05, sampleKeys: [[6]] });
+    expect(one(findings, 'numeric-rounding', 'balance')).toMatchObject({ severity: 'error', count: 2, share: 0.1, sampleKeys: [[8], [13]] });
+    expect(one(findings, 'numeric-overflow', 'score')).toMatchObject({ count: 1, sampleKeys: [[10]] });
+    expect(byKind(findings, 'numeric-rounding', 'score')).toHaveLength(0);
+  });
+
+  it('evaluates destination CHECK constraints over the mapped values', () => {
+    const f = one(findings, 'check-violation', 'age');
+    expect(f).toMatchObject({ severity: 'error', count: 2, share: 0.1, sampleKeys: [[2], [14]], ...at('classes', 'customers', 'columns', 'age') });
+    expect(f.message).toContain('adult');
+  });
+
+  it('says which CHECK constraints it could not evaluate on the source', () => {
+    const f = one(findings, 'check-not-evaluated');
+    expect(f).toMatchObject({ class: 'customers', severity: 'warning', column: 'status' });
+    expect(f.message).toContain('not_inactive');
+  });
+
+  it('finds orphan references through the referenced class mapping and where', () => {
+    const f = one(findings, 'orphan', 'support_rep_id');
+    expect(f).toMatchObject({ severity: 'error', count: 2, share: 0.1, sampleKeys: [[15], [16]] });
+    expect(f.message).toContain('employees');
+  });
+
+  it('finds duplicates against unique indexes, and skips partial ones with a warning', () => {
+    expect(one(findings, 'duplicate', 'code')).toMatchObject({ severity: 'error', count: 4, share: 0.2, sampleKeys: [[1], [2], [18], [19]] });
+    expect(byKind(findings, 'duplicate', 'id')).toHaveLength(0);
+    const partial = one(findings, 'duplicate-not-evaluated', 'email');
+    expect(partial.severity).toBe('warning');
+    expect(partial.message).toContain('customers_email_active');
+  });
+
+  it('finds local times in a daylight-saving gap or overlap when the policy is error', () => {
+    expect(one(findings, 'dst-gap', 'seen_at')).toMatchObject({ severity: 'error', count: 1, share: 0.05, sampleKeys: [[8]] });
+    expect(one(findings, 'dst-overlap', 'seen_at')).toMatchObject({ severity: 'error', count: 1, share: 0.05, sampleKeys: [[9]] });
+  });
+
+  it('warns when the source TimeZone differs from source_timezone', () => {
+    expect(one(findings, 'timezone-differs')).toMatchObject({
+      class: 'customers', severity: 'warning', ...at('classes', 'customers', 'timestamps', 'source_timezone'),
+    });
+  });
+
+  it('refuses non-empty destination tables', () => {
+    expect(one(findings, 'destination-not-empty')).toMatchObject({
+      class: 'employees', severity: 'error', count: 4, ...at('classes', 'employees', 'destination', 'table'),
+    });
+  });
+
+  it('finds NOT NULL source columns that reverse leaves unset', () => {
+    expect(one(findings, 'reverse-not-null', 'legacy')).toMatchObject({
+      class: 'customers', severity: 'error', ...at('classes', 'customers', 'reverse'),
+    });
+  });
+
+  it('reports nothing else', () => {
+    const kinds = findings.map((f) => `${f.kind}:${f.column ?? ''}`).sort();
+    expect(kinds).toEqual([
+      'check-not-evaluated:status', 'check-violation:age', 'destination-not-empty:', 'dst-gap:seen_at', 'dst-overlap:seen_at',
+      'duplicate-not-evaluated:email', 'duplicate:code', 'null-into-not-null:created_by', 'null-into-not-null:email',
+      'numeric-overflow:balance', 'numeric-overflow:score', 'numeric-rounding:balance', 'orphan:support_rep_id',
+      'outside-enum:status', 'reverse-not-null:legacy', 'timezone-differs:', 'too-long:nickname',
+    ]);
+  });
+});
+
+describe('clean data', () => {
+  it('gives no findings', async () => {
+    const { locate } = positions();
+    const plan = { ...clean, classes: { ...clean.classes, customers: { ...clean.classes.customers!, timestamps: { source_timezone: 'Europe/Paris' } } } };
+    const findings = await preflight(source.client, plan, sourceCatalog, destinationCatalog, new Map([['storefront.clean_employees', 0]]), locate);
+    expect(findings).toEqual([]);
+  });
+
+  it('checks clean data in a constant number of queries', async () => {
+    const { locate } = positions();
+    const described = await describeMappings(source.client, clean, sourceCatalog, destinationCatalog, locate);
+    let queries = 0;
+    const counting = { query: (text: string, values?: unknown[]) => { queries++; return source.client.query(text, values); } };
+    const findings = await preflight(counting as never, clean, sourceCatalog, destinationCatalog, new Map(), locate, described);
+    expect(findings.filter((f) => f.kind !== 'timezone-differs')).toEqual([]);
+    // BEGIN, zones, CHECK descriptions, one aggregate per class (2), ROLLBACK
+    expect(queries).toBe(6);
+  });
+});
+
+describe('mappings that fail on some rows', () => {
+  it('names the failing mapping and still checks the other columns', async () => {
+    const { locate, at } = positions();
+    const plan = planOf({
+      readings: {
+        source: { table: 'reading', key: ['id'] },
+        destination: { table: 'storefront.readings', key: ['id'] },
+        columns: { id: 'id', value: 'raw::int', note: 'note' },
+      },
+    });
+    const findings = await preflight(source.client, plan, sourceCatalog, destinationCatalog, new Map(), locate);
+    expect(findings.map((f) => [f.kind, f.column])).toEqual([
+      ['mapping-failed', 'value'], ['check-not-evaluated', 'id'], ['null-into-not-null', 'note'],
+    ]);
+    expect(findings[0]).toMatchObject({ severity: 'error', ...at('classes', 'readings', 'columns', 'value') });
+    expect(findings[0]!.message).toContain('invalid input syntax for type integer');
+    expect(findings[1]).toMatchObject({ severity: 'warning' });
+    expect(findings[1]!.message).toMatch(/CHECK constraint odd .*division by zero/);
+    expect(findings[2]).toMatchObject({ count: 2, share: 0.5, sampleKeys: [[2], [4]] });
+  });
+});
+
+describe('plan relationships and inheritance', () => {
+  it('finds orphans of a relationship the destination does not declare, through the referenced class where', async () => {
+    const { locate, at } = positions();
+    const plan = planOf({
+      notes: {
+        source: { table: 'note', key: ['author_id', 'seq'] },
+        destination: { table: 'storefront.notes', key: ['author_id', 'seq'] },
+        columns: { author_id: 'author_id', seq: 'seq', customer_id: 'customer_id' },
+        relationships: [{ columns: ['customer_id'], references: 'customers' }],
+      },
+      customers: {
+        source: { table: 'clean_customer', key: ['customer_id'] },
+        destination: { table: 'storefront.clean_customers', key: ['id'] },
+        where: 'customer_id <= 10',
+        columns: { id: 'customer_id', first_name: 'first_name', email: 'email' },
+      },
+    });
+    const findings = await preflight(source.client, plan, sourceCatalog, destinationCatalog, new Map(), locate);
+    expect(findings).toEqual([{
+      class: 'notes', column: 'customer_id', kind: 'orphan', severity: 'error',
+      message: expect.stringContaining('relationship to class customers'),
+      count: 3, share: 3 / 5, sampleKeys: [[0, 9], [1, 2], [2, 2]],
+      ...at('classes', 'notes', 'relationships', 0),
+    }]);
+  });
+
+  it('reads an inheritance parent without its children', async () => {
+    const { locate } = positions();
+    const plan = planOf({
+      bases: { source: { table: 'base', key: ['id'] }, destination: { table: 'storefront.bases', key: ['id'] }, columns: { id: 'id', v: 'v' } },
+    });
+    const findings = await preflight(source.client, plan, sourceCatalog, destinationCatalog, new Map(), locate);
+    expect(findings).toMatchObject([{ kind: 'null-into-not-null', column: 'v', count: 1, share: 0.5, sampleKeys: [[1]] }]);
+  });
+});
+
+describe('time zones', () => {
+  it('reports a source_timezone PostgreSQL does not know, and skips its DST checks', async () => {
+    const { locate, at } = positions();
+    const plan = planOf({
+      customers: { ...faulty.classes.customers!, timestamps: { source_timezone: 'Mars/Olympus_Mons' }, reverse: undefined },
+    });
+    const findings = await preflight(source.client, plan, sourceCatalog, destinationCatalog, new Map(), locate);
+    expect(one(findings, 'timezone-invalid')).toMatchObject({
+      class: 'customers', severity: 'error', ...at('classes', 'customers', 'timestamps', 'source_timezone'),
+    });
+    expect(one(findings, 'timezone-invalid').message).toContain('Mars/Olympus_Mons');
+    expect(byKind(findings, 'dst-gap')).toHaveLength(0);
+    expect(byKind(findings, 'timezone-differs')).toHaveLength(0);
+    expect(one(findings, 'null-into-not-null', 'email').count).toBe(3);
+  });
+
+  it('skips DST checks where the policy resolves them', async () => {
+    const { locate } = positions();
+    const plan = planOf({
+      customers: {
+        ...faulty.classes.customers!,
+        timestamps: { source_timezone: 'America/New_York', ambiguous: 'earlier', nonexistent: 'forward' },
+      },
+    });
+    const findings = await preflight(source.client, plan, sourceCatalog, destinationCatalog, new Map(), locate);
+    expect(byKind(findings, 'dst-gap')).toHaveLength(0);
+    expect(byKind(findings, 'dst-overlap')).toHaveLength(0);
+  });
+});
+
+describe('daylight-saving predicates', () => {
+  const cases: [string, string, boolean, boolean][] = [
+    ['America/New_York', '2026-03-08 02:30', true, false],
+    ['America/New_York', '2026-11-01 01:30', false, true],
+    ['America/New_York', '2026-03-08 01:59', false, false],
+    ['America/New_York', '2026-03-08 03:00', false, false],
+    ['America/New_York', '2026-11-01 00:59', false, false],
+    ['America/New_York', '2026-11-01 01:00', false, true],
+    ['America/New_York', '2026-11-01 02:00', false, false],
+    ['America/New_York', '2026-07-01 12:00', false, false],
+    // a 30-minute shift: Lord Howe Island
+    ['Australia/Lord_Howe', '2026-10-04 02:15', true, false],
+    ['Australia/Lord_Howe', '2026-04-05 01:45', false, true],
+    ['Australia/Lord_Howe', '2026-04-05 02:15', false, false],
+    ['UTC', '2026-03-08 02:30', false, false],
+  ];
+  it.each(cases)('%s %s: gap %s, overlap %s', async (zone, local, gap, overlap) => {
+    const t = `TIMESTAMP '${local}'`;
+    // the predicates must not depend on the session's TimeZone
+    for (const session of ['UTC', 'Asia/Tokyo', 'America/New_York']) {
+      await source.client.query(`SET TimeZone = '${session}'`);
+      const { rows } = await source.client.query(`SELECT ${gapPredicate(t, zone)} AS gap, ${overlapPredicate(t, zone)} AS overlap`);
+      expect(rows[0]).toEqual({ gap, overlap });
+    }
+    await source.client.query(`SET TimeZone = 'UTC'`);
+  });
+});
