@@ -66,6 +66,22 @@ export interface ParityResult {
   differences: { kind: string; count: number; sampleKeys: unknown[][]; columns?: string[]; detail?: string }[];
 }
 
+/** The result of a class's extra-care check: money reconciliation, the audit sequence, attachment
+ * files, custom-code verify queries. */
+export interface CheckResult {
+  /** the class, or `custom_code` for verify queries */
+  class: string;
+  kind: 'money' | 'audit' | 'attachments' | 'custom-code';
+  passed: boolean;
+  checkedAt: string;
+  /** one line for the person reading the plan */
+  summary: string;
+  /** each problem found, with up to 20 sample keys (or paths, or days) */
+  problems: { kind: string; count: number; samples: unknown[]; detail?: string }[];
+  /** kind-specific data (e.g. money's per-day table), for reports */
+  details?: unknown;
+}
+
 export interface WriteWindow {
   phase: Phase | 'rolled_back';
   /** what needs the outage */
@@ -102,6 +118,8 @@ export interface PlanResult {
   gates: Gate[];
   findings: Finding[];
   parity: ParityResult[];
+  /** money, audit, attachment and custom-code check results, when any have run */
+  checks?: CheckResult[];
   windows: WriteWindow[];
   summary: PlanSummary;
 }
