@@ -10,6 +10,7 @@ import { parseSavedPlan } from '../../engine/saved-plan.js';
 import type { Command } from '../command.js';
 import { lockTimeoutMs, nowOption, onePlanFile } from '../options.js';
 import { confirmYes } from '../prompt.js';
+import { copyProgressReporter } from '../render/copy-progress.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { renderPlanHuman } from '../render/plan-human.js';
 import type { Terminal } from '../terminal.js';
@@ -79,6 +80,7 @@ Exit codes: 0 target reached (or nothing to do), 1 error or cancelled, 3 stopped
             ? true
             : confirmYes(term, '--auto-approve', 'Do you want to perform these actions?', 'cutover will perform the actions described above.'),
           progress: (line) => term.out(`${line}\n`),
+          copyProgress: copyProgressReporter(term),
         },
       });
       return report(outcome, term);

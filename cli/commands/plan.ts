@@ -1,5 +1,5 @@
 // `cutover plan PLAN`: refresh from both databases, diff against state, show what apply would do.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { computePlan } from '../../engine/compute-plan.js';
 import { resolveEmbedded } from '../../engine/db/embedded.js';
 import { sha256 } from '../../engine/hash.js';
@@ -61,15 +61,48 @@ Exit codes: 0 ok (with --detailed-exitcode: no changes), 1 error, 2 changes (wit
           kind: SAVED_PLAN_KIND, format_version: 1, created_at: result.now, plan_file: file,
           plan_file_sha256: sha256(readFileSync(file, 'utf8')), state_serial: observed.state.migration?.serial ?? 0, result,
         };
-        writeFileSync(values.out as string, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
+        writeOwnerOnly(values.out as string, `${JSON.stringify(saved, null, 2)}\n`);
       }
       if (values.json) term.out(`${JSON.stringify(planJson(result), null, 2)}\n`);
       else if (format === 'markdown') term.out(renderPlanMarkdown(result));
       else term.out(renderPlanHuman(result, term.color));
-      if (values.out && !values.json) term.out(`\nSaved the plan to ${values.out as string}. To perform exactly these actions, run:\n  cutover apply ${values.out as string}\n`);
+      if (values.out && !values.json) {
+        // Markdown goes into a pull-request comment as it is: the note goes to stderr there
+        const note = `Saved the plan to ${values.out as string}. To perform exactly these actions, run:\n  cutover apply ${values.out as string}\n`;
+        if (format === 'markdown') term.err(note);
+        else term.out(`\n${note}`);
+      }
       return values['detailed-exitcode'] && !hasNothingToDo(result) ? 2 : 0;
     } finally {
       await ctx.close();
     }
   },
 };
+
+const WRITE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a directory',
+  ENOTEMPTY: 'it is a directory',
+  EROFS: 'read-only file system',
+};
+
+/**
+ * Writes a saved plan readable by its owner only (0600), also when it replaces an older file
+ * whatever that file's mode: `mode` applies only to a file the write creates, so the plan is
+ * written to a new file beside it and renamed over it.
+ */
+function writeOwnerOnly(file: string, text: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, text, { mode: 0o600, flag: 'wx' });
+    renameSync(temporary, file);
+  } catch (e) {
+    rmSync(temporary, { force: true });
+    const err = e as NodeJS.ErrnoException;
+    const why = WRITE_ERRORS[err.code ?? ''] ?? err.message.replaceAll(temporary, file);
+    throw new Failure('plan.out', `cannot write the saved plan to ${file}: ${why}`, 'name a file in an existing directory you can write to');
+  }
+}

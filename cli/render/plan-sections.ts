@@ -6,6 +6,8 @@ import { formatKeys, humanDuration, percent, plural, thousands } from './words.j
 
 /** The human output shows this many sample keys per line; the JSON keeps them all. */
 const SAMPLE_KEYS_SHOWN = 5;
+/** the heading of findings that belong to no class */
+export const PLAN_WIDE = '(plan-wide)';
 
 export function gateSection(result: PlanResult, c: ChalkInstance): string[] {
   if (!result.gates.length) return [];
@@ -21,7 +23,8 @@ export function findingSection(findings: readonly Finding[], c: ChalkInstance): 
   if (!findings.length) return [];
   const lines = [c.bold('Preflight findings:')];
   for (const [cls, list] of byClass(findings)) {
-    lines.push(`  ${c.bold(cls)}`, ...errorsFirst(list).flatMap((f) => findingLines(f, c)));
+    // findings about the plan as a whole (an unclassified table, unlisted custom code) have no class
+    lines.push(`  ${c.bold(cls || PLAN_WIDE)}`, ...errorsFirst(list).flatMap((f) => findingLines(f, c)));
   }
   return lines;
 }

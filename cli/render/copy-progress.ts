@@ -1,0 +1,28 @@
+// Copy progress: on a terminal one line per class rewritten in place (rows, rate, ETA); elsewhere
+// a plain line at most every few seconds and when a class is done, so CI logs stay readable.
+import type { CopyProgressEvent } from '../../engine/copy/copy-class.js';
+import type { Terminal } from '../terminal.js';
+import { humanDuration, thousands } from './words.js';
+
+export function progressLine(e: CopyProgressEvent): string {
+  const seconds = Math.max(e.elapsedMs / 1000, 0.001);
+  const rate = e.rows / seconds;
+  const share = e.estimate > 0 ? Math.min(100, Math.floor((e.rows / e.estimate) * 100)) : 100;
+  const eta = !e.done && rate > 0 && e.estimate > e.rows ? `, about ${humanDuration((e.estimate - e.rows) / rate)} left` : '';
+  const total = e.done ? '' : ` of about ${thousands(e.estimate)} (${share}%)`;
+  return `class.${e.class}.copy: ${thousands(e.rows)} rows${total}, ${thousands(Math.round(rate))} rows/s${eta}${e.done ? ', done' : ''}`;
+}
+
+export function copyProgressReporter(term: Terminal, everyMs = 5000): (e: CopyProgressEvent) => void {
+  let last = 0;
+  return (e) => {
+    if (term.colorful || term.interactive) {
+      term.out(`\r\x1b[2K${progressLine(e)}${e.done ? '\n' : ''}`);
+      return;
+    }
+    const now = Date.now();
+    if (!e.done && now - last < everyMs) return;
+    last = now;
+    term.out(`${progressLine(e)}\n`);
+  };
+}
