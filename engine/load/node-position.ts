@@ -56,6 +56,14 @@ export function keyPosition(source: SourceDocument, path: PlanPath): Position {
   return positionAt(source.lines, offset ?? 0);
 }
 
+/** Where a finding about `path` should point: the key of a block mapping or list (`columns:`),
+ * whose value would otherwise start at its first entry; the value of anything else. */
+export function findingPosition(source: SourceDocument, path: PlanPath): Position {
+  const { node, pair, depth } = locate(source, path);
+  if (depth === path.length && pair && (isMap(node) || isSeq(node)) && !node.flow) return keyPosition(source, path);
+  return valuePosition(source, path);
+}
+
 /** Offset of the raw source text of the value at `path`, to point inside a scalar. */
 export function valueRange(source: SourceDocument, path: PlanPath): [number, number] | undefined {
   const { node, depth } = locate(source, path);

@@ -6,7 +6,7 @@ import type { Plan } from '../plan/types.js';
 import { validatePlan } from '../validate/validate-plan.js';
 import type { Environment } from './interpolate.js';
 import type { LoadedPlan } from './load-plan.js';
-import { valuePosition } from './node-position.js';
+import { findingPosition } from './node-position.js';
 import { readPlan } from './read-plan.js';
 
 export interface ValidPlan {
@@ -28,6 +28,6 @@ export function readValidPlan(file: string, env: Environment): ValidPlan {
   }
   return {
     file, plan, loaded, warnings: diagnostics,
-    locate: (path) => valuePosition(loaded.source, path),
+    locate: (path) => findingPosition(loaded.source, path),
   };
 }
