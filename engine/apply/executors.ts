@@ -4,7 +4,7 @@ import { sourceConnections } from '../checks/connections.js';
 import { captureFunction, captureStatements, dropCaptureStatements } from '../capture/capture-objects.js';
 import type { QueryRunner } from '../db/query-runner.js';
 import { runDdl } from '../db/run-ddl.js';
-import type { Change } from '../diff/plan-result.js';
+import type { Change, ParityResult } from '../diff/plan-result.js';
 import { Failure } from '../failure.js';
 import type { FingerprintParts } from '../introspect/fingerprint.js';
 import { dataLockFunction, dataLockTriggerStatements, dropDataLockStatements, lockedTables } from '../lock/data-lock.js';
@@ -23,6 +23,17 @@ export interface ApplyTarget {
   /** source table name as written in the plan → qualified name */
   qualify(table: string): string;
   sourceFingerprint: { hash: string; parts: FingerprintParts };
+  /** phase two's steps, opened on first use (one copy snapshot for every class) */
+  classSteps(): ClassSteps;
+  /** tells the person applying what a step found (a failed parity) */
+  report(line: string): void;
+}
+
+export interface ClassSteps {
+  copy(className: string): Promise<void>;
+  /** delete the rows cutover copied, so the class can be copied again */
+  uncopy(className: string): Promise<void>;
+  parity(className: string): Promise<ParityResult>;
 }
 
 type Step = (change: Change, t: ApplyTarget) => Promise<void>;
@@ -82,6 +93,20 @@ const EXECUTORS: [RegExp, Executor][] = [
       const table = String(change.before?.table ?? '');
       await runDdl(t.source, dropCaptureStatements(t.schema, t.plan.name, className(change.address), t.qualify(table)));
     },
+  }],
+  [/^class\.[^.]+\.copy$/, {
+    async create(change, t) { await t.classSteps().copy(className(change.address)); },
+    async delete(change, t) { await t.classSteps().uncopy(className(change.address)); },
+  }],
+  [/^class\.[^.]+\.parity$/, {
+    async create(change, t) {
+      const result = await t.classSteps().parity(className(change.address));
+      if (!result.passed) {
+        const kinds = result.differences.map((d) => `${d.count} ${d.kind}`).join(', ');
+        t.report(`class ${result.class}: parity FAILED (source ${result.sourceRows} rows, destination ${result.destinationRows}${kinds ? `; ${kinds}` : ''})`);
+      }
+    },
+    async delete() { /* results stay in state as history */ },
   }],
 ];
 

@@ -5,6 +5,7 @@ import os from 'node:os';
 import { computePlan, type ComputedPlan } from '../compute-plan.js';
 import { connect, type Session } from '../db/connect.js';
 import type { Change, Gate, PlanResult } from '../diff/plan-result.js';
+import type { CopyProgressEvent } from '../copy/copy-class.js';
 import { Failure } from '../failure.js';
 import { registerBackend, supportInstalled, unregisterBackend } from '../lock/source-support.js';
 import type { MigrationContext } from '../migration-context.js';
@@ -15,10 +16,13 @@ import { acquireLock, recordHolder, releaseLock } from '../state/state-lock.js';
 import {
   appendEvent, ensureMigration, ensureStateSchema, recordResource, removeResource, setPhase, type EventRecord,
 } from '../state/state-store.js';
-import { execute, type ApplyTarget } from './executors.js';
+import { execute, type ApplyTarget, type ClassSteps } from './executors.js';
+import { openClassSteps } from './class-steps.js';
 
 export interface ApplyHooks {
   showPlan(result: PlanResult): void;
+  /** rows copied so far, per class, after every batch */
+  copyProgress?(e: CopyProgressEvent): void;
   /** asked once, after the plan is shown; tests and --auto-approve answer without a person */
   confirm(result: PlanResult): Promise<boolean>;
   progress(line: string): void;
@@ -31,6 +35,8 @@ export type ApplyOutcome =
   | { kind: 'cancelled' };
 
 export interface ApplyOptions {
+  /** rows per copy batch (each batch is one checkpoint) */
+  batchRows?: number;
   lockTimeoutMs: number;
   saved?: SavedPlan;
   planFileSha256: string;
@@ -125,6 +131,7 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
   const lock = { schema, migration: plan.name, kind: 'state' as const, command: 'cutover apply', timeoutMs: options.lockTimeoutMs };
   await acquireLock(db, lock, ctx.destination.pid);
   const writer = await openSourceWriter(ctx, options.resolveEmbedded, schema);
+  let closeSteps = async () => {};
   try {
     await ensureStateSchema(db, schema);
     await ensureMigration(db, schema, plan.name, ctx.clock.kind);
@@ -139,10 +146,15 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
     }
     if (!(await options.hooks.confirm(first))) return { kind: 'cancelled' };
 
+    let steps: (ClassSteps & { close(): Promise<void> }) | undefined;
+    const observed = computed.observed;
     const target: ApplyTarget = {
-      plan, schema, source: writer.client, destination: db, qualify: qualifier(computed.observed.source),
-      sourceFingerprint: computed.observed.sourceFingerprint,
+      plan, schema, source: writer.client, destination: db, qualify: qualifier(observed.source),
+      sourceFingerprint: observed.sourceFingerprint,
+      classSteps: () => (steps ??= openClassSteps(ctx, writer, observed, options)),
+      report: (line) => options.hooks.progress(line),
     };
+    closeSteps = async () => { await steps?.close(); };
     const applier = new Applier(ctx, target, options.hooks);
     await applier.event({ kind: 'apply', outcome: 'started', detail: { target: plan.target, from: first.phase } });
     for (;;) {
@@ -162,6 +174,7 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
       computed = await computePlan(ctx, { refresh: false });
     }
   } finally {
+    await closeSteps().catch(() => undefined);
     await unregisterBackend(writer.client, schema).catch(() => undefined);
     await writer.close();
     await releaseLock(db, 'state', plan.name).catch(() => undefined);

@@ -1,0 +1,30 @@
+// Phase two's steps for apply, backed by the round trip's shared sessions.
+import { connect, type Session } from '../db/connect.js';
+import type { MigrationContext } from '../migration-context.js';
+import type { Observed } from '../observe.js';
+import type { ClassSteps } from './executors.js';
+import { RoundTrip } from './round-trip.js';
+import type { ApplyOptions } from './run-apply.js';
+
+export function openClassSteps(ctx: MigrationContext, writer: Session, observed: Observed, options: ApplyOptions): ClassSteps & { close(): Promise<void> } {
+  const { plan } = ctx;
+  const roundTrip = new RoundTrip({
+    plan,
+    schema: plan.state?.schema ?? 'cutover',
+    sourceCatalog: observed.source,
+    destinationCatalog: observed.destination,
+    canSetReplicationRole: observed.destination.server.canSetReplicationRole,
+    openSource: (purpose, readOnly) => connect({ side: 'source', url: plan.source.url }, { purpose, readOnly, resolveEmbedded: options.resolveEmbedded }),
+    openDestination: (purpose) => connect({ side: 'destination', url: plan.destination.url }, { purpose, resolveEmbedded: options.resolveEmbedded }),
+    sourceWriter: writer,
+    now: () => ctx.clock.now(),
+    onCopyProgress: options.hooks.copyProgress,
+    batchRows: options.batchRows,
+  });
+  return {
+    copy: (name) => roundTrip.copy(name),
+    uncopy: (name) => roundTrip.uncopy(name),
+    parity: (name) => roundTrip.parity(name),
+    close: () => roundTrip.close(),
+  };
+}

@@ -1,0 +1,156 @@
+// Phase two's sessions and steps: one exported source snapshot shared by every class's copy,
+// a destination session that (where permitted) runs with session_replication_role = replica so
+// destination triggers and foreign keys do not fire twice, and the parity check that follows.
+import { replayClass } from '../capture/replay.js';
+import { describeMappings, type MappingTypes } from '../checks/expressions.js';
+import { checkParity } from '../checks/parity/check-parity.js';
+import type { Session } from '../db/connect.js';
+import { copyClass, type CopyProgressEvent } from '../copy/copy-class.js';
+import { readProgress, resetProgress } from '../copy/copy-progress.js';
+import { mappedColumns } from '../copy/mapped-select.js';
+import type { ParityResult } from '../diff/plan-result.js';
+import { Failure } from '../failure.js';
+import { findTable, type Catalog, type CatalogTable } from '../introspect/catalog.js';
+import type { Plan } from '../plan/types.js';
+import { writeParity } from '../state/parity-store.js';
+import { quoteQualified } from '../db/sql-identifiers.js';
+
+export interface RoundTripDeps {
+  plan: Plan;
+  schema: string;
+  sourceCatalog: Catalog;
+  destinationCatalog: Catalog;
+  canSetReplicationRole: boolean;
+  openSource(purpose: string, readOnly: boolean): Promise<Session>;
+  openDestination(purpose: string): Promise<Session>;
+  /** the registered source session that may write cutover's own objects */
+  sourceWriter: Session;
+  now(): Promise<Date>;
+  onCopyProgress?: (e: CopyProgressEvent) => void;
+  batchRows?: number;
+}
+
+interface Snapshot {
+  session: Session;
+  snapshot: string;
+}
+
+export class RoundTrip {
+  private copySnapshot?: Snapshot;
+  private destination?: Session;
+  private types?: MappingTypes;
+
+  constructor(private readonly deps: RoundTripDeps) {}
+
+  private table(catalog: Catalog, name: string, side: string): CatalogTable {
+    const t = findTable(catalog, name);
+    if (!t) throw new Failure('round-trip.table-missing', `${side} table ${name} does not exist`, 'run `cutover plan` to see what the plan refers to');
+    return t;
+  }
+
+  private async openSnapshot(purpose: string): Promise<Snapshot> {
+    const session = await this.deps.openSource(purpose, true);
+    await session.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const { rows } = await session.client.query<{ s: string }>('SELECT pg_current_snapshot()::text AS s');
+    return { session, snapshot: rows[0]!.s };
+  }
+
+  private async destinationSession(): Promise<Session> {
+    if (!this.destination) {
+      this.destination = await this.deps.openDestination('copy');
+      if (this.deps.canSetReplicationRole) await this.destination.client.query('SET session_replication_role = replica');
+    }
+    return this.destination;
+  }
+
+  private async mappingTypes(source: Session): Promise<MappingTypes> {
+    if (!this.types) {
+      const described = await describeMappings(source.client, this.deps.plan, this.deps.sourceCatalog, this.deps.destinationCatalog, () => ({ line: 1, col: 1 }));
+      this.types = described.types;
+    }
+    return this.types;
+  }
+
+  private mapped(className: string, types: MappingTypes) {
+    const cls = this.deps.plan.classes[className]!;
+    return mappedColumns(cls, types.get(className), this.table(this.deps.destinationCatalog, cls.destination.table, 'destination'));
+  }
+
+  async copy(className: string): Promise<void> {
+    const { plan, schema } = this.deps;
+    const cls = plan.classes[className]!;
+    this.copySnapshot ??= await this.openSnapshot('copy');
+    const destination = await this.destinationSession();
+    const types = await this.mappingTypes(this.copySnapshot.session);
+    const progress = (await readProgress(destination.client, schema, plan.name)).find((p) => p.class === className);
+    await copyClass({
+      migration: plan.name, schema, className, cls,
+      source: this.copySnapshot.session.client, snapshot: this.copySnapshot.snapshot, destination: destination.client,
+      sourceTable: this.table(this.deps.sourceCatalog, cls.source.table, 'source'),
+      destinationTable: this.table(this.deps.destinationCatalog, cls.destination.table, 'destination'),
+      mapped: this.mapped(className, types), progress, batchRows: this.deps.batchRows ?? 50_000,
+      now: () => this.deps.now(), onProgress: this.deps.onCopyProgress,
+    });
+  }
+
+  /** Forget a class's copy and delete the rows cutover wrote, before copying it again. */
+  async uncopy(className: string): Promise<void> {
+    const { plan, schema } = this.deps;
+    const destination = await this.destinationSession();
+    const progress = (await readProgress(destination.client, schema, plan.name)).find((p) => p.class === className);
+    if (!progress) return;
+    const table = this.table(this.deps.destinationCatalog, plan.classes[className]?.destination.table ?? '', 'destination');
+    await destination.client.query('BEGIN');
+    await destination.client.query(`DELETE FROM ${quoteQualified(table.qualified)}`);
+    await resetProgress(destination.client, schema, plan.name, className);
+    await destination.client.query('COMMIT');
+  }
+
+  /** Exact parity: take a fresh source snapshot, replay captured changes up to it, hash both sides. */
+  async parity(className: string): Promise<ParityResult> {
+    const { plan, schema } = this.deps;
+    const cls = plan.classes[className]!;
+    const snap = await this.openSnapshot('parity');
+    try {
+      const destination = await this.destinationSession();
+      const types = await this.mappingTypes(snap.session);
+      if ((plan.lock?.data?.mode ?? 'pause') === 'freeze') {
+        const progress = (await readProgress(destination.client, schema, plan.name)).find((p) => p.class === className);
+        const position = await this.capturePosition(className) ?? progress?.snapshot;
+        if (position) {
+          await replayClass({
+            migration: plan.name, schema, className, cls, source: snap.session.client, snapshot: snap.snapshot, position,
+            sourceWriter: this.deps.sourceWriter.client, destination: destination.client,
+            sourceTable: this.table(this.deps.sourceCatalog, cls.source.table, 'source'),
+            destinationTable: this.table(this.deps.destinationCatalog, cls.destination.table, 'destination'),
+            mapped: this.mapped(className, types),
+          });
+        }
+      }
+      const result = await checkParity({
+        plan, className, source: snap.session.client, destination: destination.client, sourceCatalog: this.deps.sourceCatalog,
+        destinationCatalog: this.deps.destinationCatalog, types: types.get(className), checkedAt: await this.deps.now(), sourceInSnapshot: true,
+      });
+      await writeParity(destination.client, schema, plan.name, result);
+      return result;
+    } finally {
+      await snap.session.client.query('ROLLBACK').catch(() => undefined);
+      await snap.session.close();
+    }
+  }
+
+  private async capturePosition(className: string): Promise<string | undefined> {
+    const destination = await this.destinationSession();
+    const { rows } = await destination.client.query<{ snapshot: string }>(
+      `SELECT snapshot FROM ${quoteQualified(`${this.deps.schema}.capture_positions`)} WHERE migration = $1 AND class = $2`, [this.deps.plan.name, className]);
+    return rows[0]?.snapshot;
+  }
+
+  async close(): Promise<void> {
+    if (this.copySnapshot) {
+      await this.copySnapshot.session.client.query('ROLLBACK').catch(() => undefined);
+      await this.copySnapshot.session.close();
+    }
+    await this.destination?.close();
+  }
+}

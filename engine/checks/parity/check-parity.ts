@@ -1,0 +1,134 @@
+// Record class parity (spec: "Record class parity"): one class's source, read through its mapping
+// in one snapshot, against its destination table.
+//
+//   1. counts: each side's buckets give its row count; rows excluded by `where` are counted apart;
+//   2. rows: both sides hash their normalised rows into buckets at once (buckets.ts); only the
+//      buckets that differ are narrowed to keys (narrow.ts), and only up to 20 changed rows are
+//      ever read whole, to name the columns that differ;
+//   3. relationships resolve in the destination (relationships.ts);
+//   4. `computed` columns hold their values and `checks` return no rows (computed.ts,
+//      class-checks.ts).
+//
+// Sessions: the source is read in a REPEATABLE READ READ ONLY transaction this opens and rolls
+// back (or the caller's, with sourceInSnapshot); the destination likewise (destinationInSnapshot),
+// so every statement on a side sees one snapshot and the plan's check SQL cannot write. At most one
+// statement runs on a session at a time; the two sessions work concurrently.
+//
+// Statements per class (no `where`, nothing differing): source 3 (BEGIN, buckets, ROLLBACK);
+// destination 3 + 3 per relationship, computed column and check (each in a savepoint). A `where`
+// adds one source count; differences add one narrowing statement per side per 100k rows of
+// differing buckets, one per side to name changed columns, one per side for samples of buckets
+// present on one side only.
+import type { QueryRunner } from '../../db/query-runner.js';
+import type { ExpressionType } from '../expressions.js';
+import type { ParityResult } from '../../diff/plan-result.js';
+import { Failure } from '../../failure.js';
+import { findTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
+import type { Plan } from '../../plan/types.js';
+import { bucketCount, compareBuckets, readBuckets, totalRows, type Bucket } from './buckets.js';
+import { checkDifferences } from './class-checks.js';
+import { computedDifferences } from './computed.js';
+import { excludedRows } from './excluded.js';
+import { narrow, type Difference } from './narrow.js';
+import { parityShape } from './normalise.js';
+import { orphans, relationshipsOf } from './relationships.js';
+
+export interface CheckParityInput {
+  plan: Plan;
+  className: string;
+  source: QueryRunner;
+  destination: QueryRunner;
+  sourceCatalog: Catalog;
+  destinationCatalog: Catalog;
+  /** the class's mapping expression types (describeMappings(...).types.get(className)) */
+  types: Map<string, ExpressionType> | undefined;
+  checkedAt: Date;
+  /** the caller holds the source in the snapshot to check (REPEATABLE READ), and ends it */
+  sourceInSnapshot?: boolean;
+  /** the caller holds the destination in a transaction, and ends it */
+  destinationInSnapshot?: boolean;
+}
+
+export const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+
+function table(catalog: Catalog, name: string, side: string, className: string): CatalogTable {
+  const t = findTable(catalog, name);
+  if (!t) throw new Failure('parity.table-missing', `parity of class ${className}: the ${side} table ${name} does not exist`, 'run `cutover plan` to see what the plan refers to');
+  return t;
+}
+
+async function inTransaction<T>(db: QueryRunner, managed: boolean, work: () => Promise<T>): Promise<T> {
+  if (!managed) return work();
+  await db.query(SNAPSHOT);
+  try {
+    return await work();
+  } finally {
+    await db.query('ROLLBACK').catch(() => undefined);
+  }
+}
+
+function readFailure(className: string, side: string, e: unknown): Failure {
+  return new Failure('parity.read', `parity of class ${className}: the ${side} rows cannot be read${side === 'source' ? ' through the mapping' : ''}: ${(e as Error).message}`,
+    side === 'source' ? 'run `cutover plan`: preflight names the rows and columns the mapping cannot convert' : undefined);
+}
+
+export async function checkParity(input: CheckParityInput): Promise<ParityResult> {
+  const { plan, className } = input;
+  const cls = plan.classes[className];
+  if (!cls) throw new Failure('parity.class-missing', `the plan has no class ${className}`);
+  const sourceTable = table(input.sourceCatalog, cls.source.table, 'source', className);
+  const destinationTable = table(input.destinationCatalog, cls.destination.table, 'destination', className);
+  const shape = parityShape(cls, sourceTable, destinationTable, input.types);
+  const buckets = bucketCount(Math.max(sourceTable.estimatedRows, destinationTable.estimatedRows));
+  const relationships = relationshipsOf(plan, cls, destinationTable, input.destinationCatalog);
+
+  let result: ParityResult | undefined;
+  await inTransaction(input.source, !input.sourceInSnapshot, async () => {
+    await inTransaction(input.destination, !input.destinationInSnapshot, async () => {
+      // both sides hash at once; the destination's own checks follow its hashing while the
+      // source may still be hashing
+      const [source, destination] = await Promise.all([
+        (async () => {
+          try {
+            const excluded = await excludedRows(input.source, cls, sourceTable);
+            return { excluded, buckets: await readBuckets(input.source, shape.source, buckets) };
+          } catch (e) {
+            throw readFailure(className, 'source', e);
+          }
+        })(),
+        (async () => {
+          let own: Map<number, Bucket>;
+          try {
+            own = await readBuckets(input.destination, shape.destination, buckets);
+          } catch (e) {
+            throw readFailure(className, 'destination', e);
+          }
+          const differences: Difference[] = [
+            ...await orphans(input.destination, shape, relationships),
+            ...await computedDifferences(input.destination, shape, cls),
+            ...await checkDifferences(input.destination, cls, shape.keyKinds),
+          ];
+          return { buckets: own, differences };
+        })(),
+      ]);
+      const comparison = compareBuckets(source.buckets, destination.buckets);
+      const rows = await narrow({
+        source: input.source, destination: input.destination, shape, buckets,
+        sourceBuckets: source.buckets, destinationBuckets: destination.buckets, comparison,
+      });
+      const differences = [...rows, ...destination.differences];
+      const sourceRows = totalRows(source.buckets);
+      const destinationRows = totalRows(destination.buckets);
+      result = {
+        class: className,
+        passed: sourceRows === destinationRows && differences.length === 0,
+        checkedAt: input.checkedAt.toISOString(),
+        sourceRows,
+        destinationRows,
+        excludedRows: source.excluded,
+        differences,
+      };
+    });
+  });
+  return result!;
+}
