@@ -1,6 +1,9 @@
 // `plan` end to end inside the engine: observe both databases, then the pure buildPlan.
 import { buildPlan } from './diff/build-plan.js';
 import { classOrder } from './diff/class-order.js';
+import { measuredRate, writeWindows } from './diff/write-windows.js';
+import { findTable } from './introspect/catalog.js';
+import type { Plan } from './plan/types.js';
 import type { PlanResult } from './diff/plan-result.js';
 import type { MigrationContext } from './migration-context.js';
 import { observe, type Observed } from './observe.js';
@@ -8,6 +11,10 @@ import { observe, type Observed } from './observe.js';
 export interface ComputedPlan {
   result: PlanResult;
   observed: Observed;
+}
+
+function classBytes(plan: Plan, observed: Observed): number {
+  return Object.values(plan.classes).reduce((n, c) => n + (findTable(observed.source, c.source.table)?.bytes ?? 0), 0);
 }
 
 export async function computePlan(ctx: MigrationContext, options: { refresh: boolean }): Promise<ComputedPlan> {
@@ -25,7 +32,7 @@ export async function computePlan(ctx: MigrationContext, options: { refresh: boo
     findings: observed.findings,
     drift: observed.drift,
     privileges: { canCreateEventTrigger: observed.source.server.canCreateEventTrigger },
-    windows: [],
+    windows: writeWindows(ctx.plan, observed.state.migration?.phase ?? 'none', classBytes(ctx.plan, observed), measuredRate(observed.copies)),
     missingLive: observed.missingLive,
     classOrder: classOrder(ctx.plan, observed.destination),
     parity: observed.parity,

@@ -10,6 +10,7 @@ import { quoteQualified } from './db/sql-identifiers.js';
 import { destinationSchemas } from './destination-schemas.js';
 import type { Finding, ParityResult } from './diff/plan-result.js';
 import { readParity } from './state/parity-store.js';
+import { readProgress, type CopyProgress } from './copy/copy-progress.js';
 import { fingerprintOf } from './hash.js';
 import { findTable, type Catalog } from './introspect/catalog.js';
 import { fingerprintDrift, sourceFingerprint, type FingerprintParts } from './introspect/fingerprint.js';
@@ -28,6 +29,8 @@ export interface Observed {
   drift: string[];
   /** findings came from the cache rather than the databases */
   findingsCached: boolean;
+  /** where each class's copy stands (rows, bytes, timing), from state */
+  copies: CopyProgress[];
   /** the latest parity result of each class, from state */
   parity: ParityResult[];
   /** client sessions on the source now, as `role / application / client` */
@@ -122,10 +125,11 @@ export async function observe(o: ObserveOptions): Promise<Observed> {
   const live = await installedOnSource(o.source, o.plan, qualifier(source));
   const connections = await sourceConnections(o.source);
   const parity = state.exists ? await readParity(o.destination, stateSchema(o.plan), o.plan.name) : [];
+  const copies = state.exists ? await readProgress(o.destination, stateSchema(o.plan), o.plan.name) : [];
   const missingLive = new Set(state.resources.map((r) => r.address).filter((a) => observable(a) && !live.has(a)));
   return {
     source, destination, sourceFingerprint: fingerprint, state, drift, missingLive,
-    connections, parity,
+    connections, parity, copies,
     findings: [...coverage(o.plan, source, destination, o.locate), ...data.findings, ...newConnections(state.migration?.sourceConnections, connections)],
     findingsCached: data.cached,
   };
