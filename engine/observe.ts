@@ -2,6 +2,7 @@
 // imperative shell around buildPlan: everything it returns is data for the pure core.
 import { newConnections, sourceConnections } from './checks/connections.js';
 import { coverage } from './checks/coverage.js';
+import { replicationRoleFindings } from './checks/privileges.js';
 import { describeMappings, type MappingDescription } from './checks/expressions.js';
 import type { Locate } from './checks/locate.js';
 import { preflight } from './checks/preflight.js';
@@ -130,7 +131,7 @@ export async function observe(o: ObserveOptions): Promise<Observed> {
   return {
     source, destination, sourceFingerprint: fingerprint, state, drift, missingLive,
     connections, parity, copies,
-    findings: [...coverage(o.plan, source, destination, o.locate), ...data.findings, ...newConnections(state.migration?.sourceConnections, connections)],
+    findings: [...coverage(o.plan, source, destination, o.locate), ...replicationRoleFindings(o.plan, destination, o.locate), ...data.findings, ...newConnections(state.migration?.sourceConnections, connections)],
     findingsCached: data.cached,
   };
 }

@@ -24,14 +24,15 @@ export interface VerifyItem {
   bytes?: number | null;
 }
 
-export interface VerifyAttachmentsOptions {
+export interface VerifyAttachmentsOptions<T extends VerifyItem = VerifyItem> {
   /** files read at once (default 4) */
   concurrency?: number;
   collect?: boolean;
   /** normalised source paths the items reference (when the source is read): for orphans */
   onReference?: (relative: string) => void;
   onProblem?: (problem: FileProblem) => void;
-  onVerified?: (item: VerifyItem & { sha256: string; bytes: number }) => void;
+  /** an item whose destination matched, with the sha256 and length found */
+  onVerified?: (item: T, found: { sha256: string; bytes: number }) => void;
 }
 
 export interface VerifyAttachmentsResult {
@@ -48,7 +49,7 @@ function fail(kind: FileProblemKind, item: VerifyItem, side: 'source' | 'destina
   return { ok: false, problem: { kind, key: item.key, path: shownPath(side === 'source' ? item.sourcePath : item.destinationPath), side, detail } };
 }
 
-async function sourceDigest(item: VerifyItem, roots: AttachmentRoots, options: VerifyAttachmentsOptions): Promise<Check> {
+async function sourceDigest(item: VerifyItem, roots: AttachmentRoots, options: Pick<VerifyAttachmentsOptions, 'onReference'>): Promise<Check> {
   const src = await resolveUnderRoot(roots.source, item.sourcePath);
   if (!src.ok) return fail(src.problem, item, 'source', `source: ${src.detail}`);
   options.onReference?.(src.relative);
@@ -58,7 +59,7 @@ async function sourceDigest(item: VerifyItem, roots: AttachmentRoots, options: V
   return { ok: true, sha256: digest.sha256, bytes: digest.bytes };
 }
 
-async function verifyOne(item: VerifyItem, roots: AttachmentRoots, options: VerifyAttachmentsOptions): Promise<Check> {
+async function verifyOne(item: VerifyItem, roots: AttachmentRoots, options: Pick<VerifyAttachmentsOptions, 'onReference'>): Promise<Check> {
   let expected: { sha256: string; bytes: number | null };
   if (item.sha256) {
     expected = { sha256: item.sha256.toLowerCase(), bytes: item.bytes ?? null };
@@ -90,10 +91,11 @@ async function verifyOne(item: VerifyItem, roots: AttachmentRoots, options: Veri
     await opened.handle.close().catch(() => undefined);
   }
 }
-export async function verifyAttachments(
-  items: AsyncIterable<VerifyItem> | Iterable<VerifyItem>,
+
+export async function verifyAttachments<T extends VerifyItem>(
+  items: AsyncIterable<T> | Iterable<T>,
   roots: AttachmentRoots,
-  options: VerifyAttachmentsOptions = {},
+  options: VerifyAttachmentsOptions<T> = {},
 ): Promise<VerifyAttachmentsResult> {
   const collect = options.collect ?? true;
   const result: VerifyAttachmentsResult = { verified: 0, bytes: 0, problems: [] };
@@ -102,7 +104,7 @@ export async function verifyAttachments(
     if (check.ok) {
       result.verified++;
       result.bytes += check.bytes;
-      options.onVerified?.({ ...item, sha256: check.sha256, bytes: check.bytes });
+      options.onVerified?.(item, { sha256: check.sha256, bytes: check.bytes });
     } else {
       if (collect) result.problems.push(check.problem);
       options.onProblem?.(check.problem);

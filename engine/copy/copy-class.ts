@@ -65,6 +65,8 @@ async function copyBatch(input: CopyClassInput, after: unknown[] | null, upTo: u
   const dest = input.destination;
   await dest.query('BEGIN');
   try {
+    // without session_replication_role, DEFERRABLE foreign keys are checked at commit, not per row
+    await dest.query('SET CONSTRAINTS ALL DEFERRED');
     const reader = input.source.query(copyStreams.to(`COPY (${select}) TO STDOUT`));
     const writer = dest.query(copyStreams.from(`COPY ${quoteQualified(input.destinationTable.qualified)} (${columns}) FROM STDIN`));
     let bytes = 0;
