@@ -1,4 +1,5 @@
 // `plan` end to end inside the engine: observe both databases, then the pure buildPlan.
+import { freezeEnded } from './checks/freeze.js';
 import { buildPlan } from './diff/build-plan.js';
 import { classOrder } from './diff/class-order.js';
 import { measuredRate, writeWindows } from './diff/write-windows.js';
@@ -29,7 +30,7 @@ export async function computePlan(ctx: MigrationContext, options: { refresh: boo
     sourceFingerprint: observed.sourceFingerprint.hash,
     state: observed.state,
     now,
-    findings: observed.findings,
+    findings: [...observed.findings, ...freezeEnded(ctx.plan, observed.state.migration?.phase ?? 'none', now, ctx.valid.locate)],
     drift: observed.drift,
     privileges: { canCreateEventTrigger: observed.source.server.canCreateEventTrigger },
     windows: writeWindows(ctx.plan, observed.state.migration?.phase ?? 'none', classBytes(ctx.plan, observed), measuredRate(observed.copies)),

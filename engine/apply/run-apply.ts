@@ -133,9 +133,6 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
   const writer = await openSourceWriter(ctx, options.resolveEmbedded, schema);
   let closeSteps = async () => {};
   try {
-    await ensureStateSchema(db, schema);
-    await ensureMigration(db, schema, plan.name, ctx.clock.kind);
-    await recordHolder(db, lock, ctx.destination.pid);
     let computed = await computePlan(ctx, { refresh: false });
     if (options.saved) checkStale(options.saved, computed, ctx, options.planFileSha256);
     const first = options.saved?.result ?? computed.result;
@@ -145,6 +142,10 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
       return blockedFirst ? { kind: 'gate', gate: blockedFirst, applied: 0, phase: first.phase } : { kind: 'nothing', result: first };
     }
     if (!(await options.hooks.confirm(first))) return { kind: 'cancelled' };
+    // state is created only once the person has said yes: a refused apply changes nothing anywhere
+    await ensureStateSchema(db, schema);
+    await ensureMigration(db, schema, plan.name, ctx.clock.kind);
+    await recordHolder(db, lock, ctx.destination.pid);
 
     let steps: (ClassSteps & { close(): Promise<void> }) | undefined;
     const observed = computed.observed;
@@ -160,7 +161,10 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
     for (;;) {
       const result = computed.result;
       for (const c of result.changes.filter((x) => x.phase === result.phase)) await applier.change(c);
-      if (result.phase === plan.target) return { kind: 'reached', phase: result.phase, applied: applier.applied };
+      if (result.phase === plan.target) {
+        await applier.event({ kind: 'apply', outcome: 'ok', detail: { reached: result.phase, changes: applier.applied } });
+        return { kind: 'reached', phase: result.phase, applied: applier.applied };
+      }
       const blocked = result.gates.find((g) => g.status === 'blocked');
       const next = nextPhase(result.phase);
       const gate = result.gates.find((g) => g.phase === next);

@@ -1,0 +1,134 @@
+// Changes to a locked source. With `detect` locks a direct ALTER TABLE goes through, and the next
+// plan reports it: the round_tripped gate is blocked naming the column, and apply stops there
+// (exit 3). The documented way is an accommodated exception: `cutover exception apply` runs the
+// change through the enforced schema lock and re-baselines the fingerprint, so the gate opens.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropFreshDatabases, withClient } from '../support/databases.js';
+import { assertBuilt } from '../support/run-cli.js';
+import {
+  canEnforce, cutover, expectExit, freshPair, gate, objectNames, parseJson, PlanFolder, rejection, shopPlan, sourceObjects,
+  type Pair, type PlanJson, type StatusJson,
+} from './support.js';
+
+const folder = new PlanFolder();
+beforeAll(() => assertBuilt());
+afterAll(async () => {
+  folder.remove();
+  await dropFreshDatabases();
+});
+
+async function hasColumn(url: string, table: string, column: string): Promise<boolean> {
+  return withClient(url, async (c) => (await c.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND column_name = $2`,
+    [table, column])).rows[0]!.n === 1);
+}
+
+describe('drift in detect mode', () => {
+  it('an ALTER TABLE made directly on the source blocks gate.round_tripped naming the column; apply exits 3', async () => {
+    const name = 'shop-detect';
+    const pair = await freshPair();
+    const plan = (target: string) => shopPlan({ name, target, schemaLock: 'detect', integrationsLock: 'detect' });
+    const locked = await cutover(['apply', folder.write('detect.yaml', plan('locked')), '--auto-approve'], pair.env);
+    expectExit(locked, 0);
+    const objects = await sourceObjects(pair.source);
+    expect(objects.eventTriggers).toEqual([]); // detect: nothing rejects DDL
+    expect(objects.triggers).toContain(`customers:${objectNames(name).dataLock}`);
+
+    await withClient(pair.source, (c) => c.query('ALTER TABLE customers ADD COLUMN loyalty_tier text'));
+
+    const next = folder.write('detect-next.yaml', plan('round_tripped'));
+    const json = parseJson<PlanJson>(await cutover(['plan', next, '--json'], pair.env));
+    expect(json.plan.phase).toBe('locked');
+    const roundTripped = gate(json, 'gate.round_tripped');
+    expect(roundTripped.status).toBe('blocked');
+    expect(roundTripped.reasons).toContain('source changed since the lock: table public.customers: column loyalty_tier added');
+    expect(json.resource_changes).toEqual([]);
+
+    const applied = await cutover(['apply', next, '--auto-approve'], pair.env);
+    expectExit(applied, 3);
+    expect(applied.stdout).toContain('Stopped at gate.round_tripped');
+    expect(applied.stdout).toContain('column loyalty_tier added');
+  }, 90_000);
+});
+
+describe('an accommodated exception, applied through the enforced lock', () => {
+  const name = 'shop-exception';
+  const exception = `    - id: CHG-1042
+      change: ALTER TABLE customers ADD COLUMN loyalty_tier text
+      decision: accommodated
+      reviewed_by: dana@example.com
+      maps_to: customers.loyalty_tier`;
+  const dropped = { loyalty_tier: 'the new shop computes tiers from order history' };
+  let pair: Pair;
+  let enforceable = true;
+  /** the plan after the exception's pull request: the exception, and the column dropped */
+  const reviewed = (target: string) => folder.write(`exception-${target}.yaml`, shopPlan({ name, target, exceptions: exception, customersDropped: dropped }));
+
+  beforeAll(async () => {
+    pair = await freshPair();
+    enforceable = await canEnforce(pair.source);
+    if (!enforceable) return;
+    const r = await cutover(['apply', folder.write('exception-lock.yaml', shopPlan({ name })), '--auto-approve'], pair.env);
+    expectExit(r, 0);
+  }, 60_000);
+
+  it('runs the change through the schema lock (exit 0), re-baselines the fingerprint and says so once', async (ctx) => {
+    if (!enforceable) ctx.skip();
+    // an application with the same role cannot make the change …
+    const app = new pg.Client({ connectionString: pair.source, application_name: 'shop-app' });
+    await app.connect();
+    try {
+      expect(await rejection(app, 'ALTER TABLE customers ADD COLUMN loyalty_tier text')).toContain('is locked by migration shop-exception');
+    } finally {
+      await app.end();
+    }
+    // … the exception process can
+    const applied = await cutover(['exception', 'apply', reviewed('locked'), 'CHG-1042'], pair.env);
+    expectExit(applied, 0);
+    expect(applied.stdout).toContain('Exception CHG-1042 applied and the source fingerprint re-baselined.');
+    expect(applied.stdout).toContain('table public.customers: column loyalty_tier added');
+    expect(applied.stdout).toContain('Classes to copy again: customers');
+    expect(await hasColumn(pair.source, 'customers', 'loyalty_tier')).toBe(true);
+    expect((await sourceObjects(pair.source)).eventTriggers).toHaveLength(3); // the lock stays
+
+    const again = await cutover(['exception', 'apply', reviewed('locked'), 'CHG-1042'], pair.env);
+    expectExit(again, 0);
+    expect(again.stdout).toContain('Exception CHG-1042 was already applied; nothing to do.');
+  }, 90_000);
+
+  it('leaves gate.round_tripped open (no drift), and plan at locked with "No changes."', async (ctx) => {
+    if (!enforceable) ctx.skip();
+    const json = parseJson<PlanJson>(await cutover(['plan', reviewed('round_tripped'), '--json'], pair.env));
+    const roundTripped = gate(json, 'gate.round_tripped');
+    expect(roundTripped.reasons.filter((r) => r.startsWith('source changed since the lock'))).toEqual([]);
+    expect(roundTripped.status).toBe('open');
+
+    // the applied exception is a record in state, not a resource to destroy (so apply, which
+    // acts on this same plan, has nothing to do either)
+    const plan = await cutover(['plan', reviewed('locked'), '--detailed-exitcode'], pair.env);
+    expectExit(plan, 0);
+    expect(plan.stdout).toContain('No changes. The destination matches the plan.');
+
+    const status = parseJson<StatusJson>(await cutover(['status', reviewed('locked'), '--json'], pair.env));
+    expect(status.drift).toEqual([]);
+    const event = status.events.find((e) => e.kind === 'exception');
+    expect(event).toMatchObject({ address: 'exception.CHG-1042', outcome: 'ok' });
+    expect(event!.detail.fingerprint_changes).toEqual(['table public.customers: column loyalty_tier added']);
+  }, 90_000);
+
+  it('refuses (exit 1) and rolls back an exception whose change the plan does not account for', async (ctx) => {
+    if (!enforceable) ctx.skip();
+    const unaccounted = `${exception}
+    - id: CHG-1043
+      change: ALTER TABLE orders ADD COLUMN channel text
+      decision: accommodated
+      reviewed_by: dana@example.com
+      maps_to: customers.loyalty_tier`;
+    const file = folder.write('exception-unaccounted.yaml', shopPlan({ name, exceptions: unaccounted, customersDropped: dropped }));
+    const r = await cutover(['exception', 'apply', file, 'CHG-1043'], pair.env);
+    expectExit(r, 1);
+    expect(r.stderr).toMatch(/^Error: exception CHG-1043 was not applied: the plan does not yet account for what it adds: .*channel/m);
+    expect(await hasColumn(pair.source, 'orders', 'channel')).toBe(false);
+  }, 60_000);
+});

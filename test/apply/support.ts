@@ -1,0 +1,318 @@
+// Helpers for the end-to-end tests of `cutover apply` (and the commands around it: plan, status,
+// exception apply): a shop schema on a fresh source and destination database, plan files in a
+// temporary folder that name the databases through `${SRC_URL}` / `${DST_URL}` (so no secret is
+// ever in a file), the CLI run as a separate process, and queries that say what cutover left on
+// each side.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type pg from 'pg';
+import { expect } from 'vitest';
+import { freshDatabase, serverSecrets, withClient } from '../support/databases.js';
+import { BIN, minimalEnv, ROOT, runCli, STACK_TRACE, type CliResult } from '../support/run-cli.js';
+
+// ---------------------------------------------------------------------------------------------
+// Databases
+
+/** The shop on the source: three related tables and a materialized view (listed in custom_code). */
+export const SOURCE_SQL = `
+  CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL, name text);
+  CREATE TABLE orders (
+    id int PRIMARY KEY,
+    customer_id int NOT NULL REFERENCES customers (id),
+    placed_at timestamptz NOT NULL DEFAULT now());
+  CREATE TABLE order_lines (
+    order_id int NOT NULL REFERENCES orders (id),
+    line int NOT NULL,
+    sku text NOT NULL,
+    qty int NOT NULL,
+    PRIMARY KEY (order_id, line));
+  INSERT INTO customers VALUES (1, 'ada@example.com', 'Ada'), (2, 'bob@example.com', 'Bob');
+  INSERT INTO orders VALUES (10, 1, '2026-01-05T10:00:00Z'), (11, 2, '2026-01-06T11:00:00Z');
+  INSERT INTO order_lines VALUES (10, 1, 'tea', 1), (10, 2, 'cup', 2), (11, 1, 'tea', 3);
+  CREATE MATERIALIZED VIEW customer_order_counts AS
+    SELECT customer_id, count(*) AS orders FROM orders GROUP BY customer_id;
+`;
+
+/** The same shop in schema `shop` of the destination. */
+export const DESTINATION_SQL = `
+  CREATE SCHEMA shop;
+  CREATE TABLE shop.customers (id int PRIMARY KEY, email text NOT NULL, name text);
+  CREATE TABLE shop.orders (
+    id int PRIMARY KEY,
+    customer_id int NOT NULL REFERENCES shop.customers (id),
+    placed_at timestamptz NOT NULL);
+  CREATE TABLE shop.order_lines (
+    order_id int NOT NULL REFERENCES shop.orders (id),
+    line int NOT NULL,
+    sku text NOT NULL,
+    qty int NOT NULL,
+    PRIMARY KEY (order_id, line));
+`;
+
+export interface Pair {
+  source: string;
+  destination: string;
+  /** what plan files read their URLs from */
+  env: Record<string, string>;
+}
+
+/** A fresh source and destination database, set up with `sourceSql` / `destinationSql`. */
+export async function freshPair(sourceSql = SOURCE_SQL, destinationSql = DESTINATION_SQL): Promise<Pair> {
+  const [source, destination] = await Promise.all([freshDatabase('source', 'apply_src'), freshDatabase('destination', 'apply_dst')]);
+  await Promise.all([
+    withClient(source, (c) => c.query(sourceSql)),
+    withClient(destination, (c) => c.query(destinationSql)),
+  ]);
+  return { source, destination, env: { SRC_URL: source, DST_URL: destination } };
+}
+
+/** Runs `sql` on a connection to `url` and returns the message it is rejected with (fails if it succeeds). */
+export async function rejection(client: pg.Client, sql: string): Promise<string> {
+  try {
+    await client.query(sql);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error(`expected the source to reject: ${sql}`);
+}
+
+/** Event triggers, non-internal triggers and the support schema cutover has on a source. */
+export interface SourceObjects {
+  eventTriggers: string[];
+  /** `table:trigger`, sorted */
+  triggers: string[];
+  hasSchema: boolean;
+  /** tables in cutover's schema */
+  tables: string[];
+}
+
+export async function sourceObjects(url: string, schema = 'cutover'): Promise<SourceObjects> {
+  return withClient(url, async (c) => {
+    const events = await c.query<{ name: string }>(`SELECT evtname AS name FROM pg_event_trigger WHERE evtname LIKE 'cutover\\_%' ORDER BY 1`);
+    const triggers = await c.query<{ name: string }>(
+      `SELECT c.relname || ':' || t.tgname AS name FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+        WHERE t.tgname LIKE 'cutover\\_%' AND NOT t.tgisinternal ORDER BY 1`);
+    const ns = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = $1`, [schema]);
+    const tables = await c.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY 1`, [schema]);
+    return {
+      eventTriggers: events.rows.map((r) => r.name),
+      triggers: triggers.rows.map((r) => r.name),
+      hasSchema: ns.rows[0]!.n > 0,
+      tables: tables.rows.map((r) => r.name),
+    };
+  });
+}
+
+/** Schemas of a database other than the system's and `public`. */
+export async function userSchemas(url: string): Promise<string[]> {
+  return withClient(url, async (c) => (await c.query<{ s: string }>(
+    `SELECT nspname AS s FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname NOT IN ('information_schema', 'public') ORDER BY 1`,
+  )).rows.map((r) => r.s));
+}
+
+/** True when the role in `url` can create event triggers (superuser), which `lock.*: enforce` needs. */
+export async function canEnforce(url: string): Promise<boolean> {
+  return withClient(url, async (c) => (await c.query<{ ok: boolean }>('SELECT rolsuper AS ok FROM pg_roles WHERE rolname = current_user')).rows[0]?.ok === true);
+}
+
+/** The data-lock, capture and event-trigger names cutover gives a migration (engine/lock/object-names.ts). */
+export function objectNames(migration: string) {
+  const m = migration.replace(/-/g, '_');
+  return {
+    schemaLock: `cutover_schema_lock_${m}`,
+    schemaDrop: `cutover_schema_drop_${m}`,
+    integrationLock: `cutover_integration_lock_${m}`,
+    dataLock: `cutover_data_lock_${m}`,
+    capture: `cutover_capture_${m}`,
+    captureTable: (cls: string) => `cutover_capture_${m}_${cls}`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plan files
+
+export interface PlanOptions {
+  name: string;
+  target?: string;
+  clock?: 'real' | 'simulated';
+  schemaLock?: 'enforce' | 'detect';
+  integrationsLock?: 'enforce' | 'detect';
+  /** YAML of lock.data, indented for its place (default: pause) */
+  data?: string;
+  /** YAML list items of lock.exceptions */
+  exceptions?: string;
+  /** extra `dropped` entries of class customers */
+  customersDropped?: Record<string, string>;
+}
+
+/** A plan for the shop: every table a class, every column mapped, the view listed. */
+export function shopPlan(o: PlanOptions): string {
+  const dropped = o.customersDropped && Object.keys(o.customersDropped).length
+    ? `    dropped:\n${Object.entries(o.customersDropped).map(([k, v]) => `      ${k}: ${v}`).join('\n')}\n`
+    : '';
+  return `version: 1
+name: ${o.name}
+target: ${o.target ?? 'locked'}
+${o.clock ? `clock: ${o.clock}\n` : ''}source:
+  url: \${SRC_URL}
+  schemas: [public]
+destination:
+  url: \${DST_URL}
+lock:
+  schema: ${o.schemaLock ?? 'enforce'}
+  integrations: ${o.integrationsLock ?? 'enforce'}
+  data:
+${o.data ?? '    mode: pause'}
+${o.exceptions ? `  exceptions:\n${o.exceptions}\n` : ''}classes:
+  customers:
+    source: { table: customers, key: [id] }
+    destination: { table: shop.customers, key: [id] }
+    columns: { id: id, email: email, name: name }
+${dropped}    reverse: { id: id, email: email, name: name }
+  orders:
+    source: { table: orders, key: [id] }
+    destination: { table: shop.orders, key: [id] }
+    columns: { id: id, customer_id: customer_id, placed_at: placed_at }
+    reverse: { id: id, customer_id: customer_id, placed_at: placed_at }
+  order_lines:
+    source: { table: order_lines, key: [order_id, line] }
+    destination: { table: shop.order_lines, key: [order_id, line] }
+    columns: { order_id: order_id, line: line, sku: sku, qty: qty }
+    reverse: { order_id: order_id, line: line, sku: sku, qty: qty }
+custom_code:
+  - { source: materialized view public.customer_order_counts, retired: the new shop counts orders itself }
+`;
+}
+
+/** A temporary folder for one test file's plan files; `remove()` it in afterAll. */
+export class PlanFolder {
+  readonly dir = mkdtempSync(path.join(os.tmpdir(), 'cutover-apply-test-'));
+
+  write(name: string, yaml: string): string {
+    const file = path.join(this.dir, name);
+    writeFileSync(file, yaml);
+    return file;
+  }
+
+  path(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the CLI
+
+/** `cutover ARGS…` with the pair's URLs in the environment and plain output. */
+export async function cutover(args: readonly string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
+  const result = await runCli(args, { env: { NO_COLOR: '1', ...env }, timeoutMs });
+  if (process.env.CUTOVER_TEST_DUMP) {
+    process.stderr.write(`--- cutover ${args.join(' ')} → ${result.status}\n${result.stdout}\n--- stderr\n${result.stderr}\n`);
+  }
+  expectNoSecrets(result.stdout + result.stderr);
+  return result;
+}
+
+/** Fails with the CLI's own output when it exits with something else than `status`; never a stack trace. */
+export function expectExit(result: CliResult, status: number): void {
+  expect(result.status, `exit status; stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(status);
+  expect(result.stdout + result.stderr).not.toMatch(STACK_TRACE);
+}
+
+/** No password of the test servers anywhere in text (nor `extra` strings). */
+export function expectNoSecrets(text: string, extra: readonly string[] = []): void {
+  for (const secret of [...serverSecrets(), ...extra]) {
+    expect(text.includes(secret), 'a server password appears in the output').toBe(false);
+    expect(text.includes(encodeURIComponent(secret)), 'a server password appears in the output').toBe(false);
+  }
+}
+
+/** A CLI process whose stdout the test watches while it runs (to kill it, or to act at a step). */
+export class LiveCli {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout = '';
+  stderr = '';
+  readonly done: Promise<CliResult>;
+  private watchers: { pattern: RegExp; resolve: () => void }[] = [];
+
+  constructor(args: readonly string[], env: Record<string, string>) {
+    this.child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: minimalEnv({ NO_COLOR: '1', ...env }), stdio: 'pipe', shell: false });
+    this.child.stdin.end();
+    this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stdout += chunk;
+      this.watchers = this.watchers.filter((w) => {
+        if (!w.pattern.test(this.stdout)) return true;
+        w.resolve();
+        return false;
+      });
+    });
+    this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 60_000);
+    this.done = new Promise((resolve, reject) => {
+      this.child.on('error', reject);
+      this.child.on('close', (status, signal) => {
+        clearTimeout(timer);
+        resolve({ status, signal, stdout: this.stdout, stderr: this.stderr });
+      });
+    });
+  }
+
+  /** Resolves once stdout matches `pattern`; rejects if the process ends first. */
+  waitFor(pattern: RegExp): Promise<void> {
+    if (pattern.test(this.stdout)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.watchers.push({ pattern, resolve });
+      void this.done.then((r) => reject(new Error(`the CLI ended (exit ${r.status}) before printing ${pattern}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`)));
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON documents (the parts these tests read)
+
+export interface GateJson {
+  address: string;
+  phase: string;
+  status: 'open' | 'blocked' | 'deferred';
+  reasons: string[];
+}
+
+export interface PlanJson {
+  plan: { name: string; target: string; phase: string };
+  resource_changes: { address: string; actions: string[] }[];
+  gates: GateJson[];
+  summary: { add: number; change: number; destroy: number; gates_blocked: number; data_problems: number };
+}
+
+export interface StatusJson {
+  format_version: string;
+  name: string;
+  target: string;
+  phase: string;
+  phaseTimes: Record<string, string>;
+  plan: { gates: (GateJson & { opensAt?: string })[]; changes: unknown[] };
+  resources: { address: string; phase: string }[];
+  drift: string[];
+  events: { id: number; kind: string; address: string | null; outcome: string; detail: Record<string, unknown> }[];
+}
+
+export function parseJson<T>(result: CliResult): T {
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch (e) {
+    throw new Error(`expected one JSON document (exit ${result.status}): ${(e as Error).message}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
+  }
+}
+
+export function gate(doc: { gates: GateJson[] }, address: string): GateJson {
+  const found = doc.gates.find((g) => g.address === address);
+  expect(found, `${address} among ${JSON.stringify(doc.gates)}`).toBeDefined();
+  return found!;
+}
