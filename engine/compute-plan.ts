@@ -37,6 +37,7 @@ export async function computePlan(ctx: MigrationContext, options: { refresh: boo
     missingLive: observed.missingLive,
     classOrder: classOrder(ctx.plan, observed.destination),
     parity: observed.parity,
+    checks: observed.checks,
     locate: ctx.valid.locate,
   });
   return { result, observed };

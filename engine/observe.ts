@@ -9,7 +9,8 @@ import { preflight } from './checks/preflight.js';
 import type { QueryRunner } from './db/query-runner.js';
 import { quoteQualified } from './db/sql-identifiers.js';
 import { destinationSchemas } from './destination-schemas.js';
-import type { Finding, ParityResult } from './diff/plan-result.js';
+import type { CheckResult, Finding, ParityResult } from './diff/plan-result.js';
+import { readChecks } from './state/check-store.js';
 import { readParity } from './state/parity-store.js';
 import { readProgress, type CopyProgress } from './copy/copy-progress.js';
 import { fingerprintOf } from './hash.js';
@@ -32,6 +33,8 @@ export interface Observed {
   findingsCached: boolean;
   /** where each class's copy stands (rows, bytes, timing), from state */
   copies: CopyProgress[];
+  /** the latest money, audit, attachment and custom-code results, from state */
+  checks: CheckResult[];
   /** the latest parity result of each class, from state */
   parity: ParityResult[];
   /** client sessions on the source now, as `role / application / client` */
@@ -64,17 +67,19 @@ function copied(state: StateSnapshot): boolean {
   return phase !== 'none' && phase !== 'rolled_back' && PHASES.indexOf(phase) >= PHASES.indexOf('round_tripped');
 }
 
-/** Rows in each class's destination table, in one query; only for classes cutover has not copied. */
-async function destinationCounts(db: QueryRunner, plan: Plan, catalog: Catalog, state: StateSnapshot): Promise<Map<string, number>> {
+/** Rows in each class's destination table that cutover did not write, in one query; only for
+ * classes cutover has not finished copying. A copy killed part-way has committed batches whose
+ * rows its checkpoint counts: those are cutover's own, not a reason to refuse the table. */
+async function destinationCounts(db: QueryRunner, plan: Plan, catalog: Catalog, state: StateSnapshot, copies: readonly CopyProgress[]): Promise<Map<string, number>> {
   const started = new Set(state.resources.filter((r) => r.address.endsWith('.copy')).map((r) => r.address));
   const tables = Object.entries(plan.classes)
     .filter(([name]) => !started.has(`class.${name}.copy`))
-    .map(([, c]) => findTable(catalog, c.destination.table))
-    .filter((t) => !!t);
+    .map(([name, c]) => ({ table: findTable(catalog, c.destination.table), ours: copies.find((p) => p.class === name)?.rows ?? 0 }))
+    .filter((t) => !!t.table);
   if (tables.length === 0) return new Map();
-  const sql = tables.map((t, i) => `SELECT ${i} AS i, (SELECT count(*) FROM (SELECT 1 FROM ${quoteQualified(t!.qualified)} LIMIT 1000000) x)::bigint AS n`).join(' UNION ALL ');
+  const sql = tables.map((t, i) => `SELECT ${i} AS i, (SELECT count(*) FROM (SELECT 1 FROM ${quoteQualified(t.table!.qualified)} LIMIT ${t.ours + 1_000_000}) x)::bigint AS n`).join(' UNION ALL ');
   const { rows } = await db.query<{ i: number; n: string }>(sql);
-  return new Map(rows.map((r) => [tables[r.i]!.qualified, Number(r.n)]));
+  return new Map(rows.map((r) => [tables[r.i]!.table!.qualified, Math.max(0, Number(r.n) - tables[r.i]!.ours)]));
 }
 
 /** How much the source's data has moved: the cache key for data findings before capture exists. */
@@ -99,9 +104,11 @@ function scannable(described: MappingDescription): MappingDescription {
   return { ...described, types };
 }
 
-async function dataFindings(o: ObserveOptions, source: Catalog, destination: Catalog, state: StateSnapshot, fingerprint: string): Promise<{ findings: Finding[]; cached: boolean }> {
+async function dataFindings(
+  o: ObserveOptions, source: Catalog, destination: Catalog, state: StateSnapshot, fingerprint: string, copies: readonly CopyProgress[],
+): Promise<{ findings: Finding[]; cached: boolean }> {
   if (copied(state)) return { findings: [], cached: false }; // after the copy, parity speaks for the data
-  const counts = await destinationCounts(o.destination, o.plan, destination, state);
+  const counts = await destinationCounts(o.destination, o.plan, destination, state, copies);
   const key = fingerprintOf({ plan: o.planFingerprint, source: fingerprint, writes: await writeCounter(o.source, o.plan.source.schemas), counts: [...counts] });
   if (!o.refresh && state.exists) {
     const cached = await readCachedFindings(o.destination, stateSchema(o.plan), o.plan.name, key);
@@ -122,15 +129,16 @@ export async function observe(o: ObserveOptions): Promise<Observed> {
   const fingerprint = sourceFingerprint(source);
   const recorded = state.migration?.sourceFingerprintParts as FingerprintParts | null | undefined;
   const drift = recorded && state.migration?.sourceFingerprint !== fingerprint.hash ? fingerprintDrift(recorded, fingerprint.parts) : [];
-  const data = await dataFindings(o, source, destination, state, fingerprint.hash);
+  const checks = state.exists ? await readChecks(o.destination, stateSchema(o.plan), o.plan.name) : [];
+  const copies = state.exists ? await readProgress(o.destination, stateSchema(o.plan), o.plan.name) : [];
+  const data = await dataFindings(o, source, destination, state, fingerprint.hash, copies);
   const live = await installedOnSource(o.source, o.plan, qualifier(source));
   const connections = await sourceConnections(o.source);
   const parity = state.exists ? await readParity(o.destination, stateSchema(o.plan), o.plan.name) : [];
-  const copies = state.exists ? await readProgress(o.destination, stateSchema(o.plan), o.plan.name) : [];
   const missingLive = new Set(state.resources.map((r) => r.address).filter((a) => observable(a) && !live.has(a)));
   return {
     source, destination, sourceFingerprint: fingerprint, state, drift, missingLive,
-    connections, parity, copies,
+    connections, parity, copies, checks,
     findings: [...coverage(o.plan, source, destination, o.locate), ...replicationRoleFindings(o.plan, destination, o.locate), ...data.findings, ...newConnections(state.migration?.sourceConnections, connections)],
     findingsCached: data.cached,
   };

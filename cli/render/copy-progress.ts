@@ -8,7 +8,7 @@ export function progressLine(e: CopyProgressEvent): string {
   const seconds = Math.max(e.elapsedMs / 1000, 0.001);
   const rate = e.rows / seconds;
   const share = e.estimate > 0 ? Math.min(100, Math.floor((e.rows / e.estimate) * 100)) : 100;
-  const eta = !e.done && rate > 0 && e.estimate > e.rows ? `, about ${humanDuration((e.estimate - e.rows) / rate)} left` : '';
+  const eta = !e.done && rate > 0 && e.estimate > e.rows ? `, ${humanDuration((e.estimate - e.rows) / rate)} left` : '';
   const total = e.done ? '' : ` of about ${thousands(e.estimate)} (${share}%)`;
   return `class.${e.class}.copy: ${thousands(e.rows)} rows${total}, ${thousands(Math.round(rate))} rows/s${eta}${e.done ? ', done' : ''}`;
 }

@@ -5,7 +5,7 @@ import type { PlanResult } from '../../engine/diff/plan-result.js';
 import { marker } from './plan-attributes.js';
 import { renderChangeBlock } from './plan-change-block.js';
 import { groupByPhase, legendEntries, phaseTitle } from './plan-changes.js';
-import { findingSection, gateSection, paritySection, windowSection } from './plan-sections.js';
+import { checksSection, findingSection, gateSection, paritySection, windowSection } from './plan-sections.js';
 import { hasNothingToDo, NO_CHANGES, noChangesExplanation, summaryLine } from './plan-summary.js';
 import { redactDeep } from './redact.js';
 
@@ -17,6 +17,7 @@ export function renderPlanHuman(result: PlanResult, color: ChalkInstance): strin
     windowSection(r.windows, color),
     findingSection(r.findings, color),
     paritySection(r.parity, color),
+    checksSection(r.checks, color),
     hasNothingToDo(r) ? [] : [summaryLine(r.summary).replace(/^Plan:/, color.bold('Plan:'))],
   ];
   return `${blocks.filter((b) => b.length).map((b) => b.join('\n')).join('\n\n')}\n`;

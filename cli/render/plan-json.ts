@@ -1,7 +1,7 @@
 // `cutover plan --json`: one versioned document, described by schemas/plan-output.schema.json.
 // Keys are snake_case and every optional fact is present as null rather than missing, so scripts
 // can rely on the shape; the version changes when that shape does.
-import type { Change, Finding, Gate, ParityResult, PlanResult, WriteWindow } from '../../engine/diff/plan-result.js';
+import type { Change, CheckResult, Finding, Gate, ParityResult, PlanResult, WriteWindow } from '../../engine/diff/plan-result.js';
 import { redactDeep } from './redact.js';
 
 export const PLAN_JSON_FORMAT_VERSION = '1.0';
@@ -22,6 +22,7 @@ export function planJson(result: PlanResult): object {
     gates: r.gates.map(gateJson),
     preflight: r.findings.map(findingJson),
     parity: r.parity.map(parityJson),
+    checks: (r.checks ?? []).map(checkJson),
     windows: r.windows.map(windowJson),
     summary: {
       add: r.summary.add,
@@ -79,6 +80,17 @@ function parityJson(p: ParityResult): object {
       columns: d.columns ?? null,
       detail: d.detail ?? null,
     })),
+  };
+}
+
+function checkJson(c: CheckResult): object {
+  return {
+    class: c.class,
+    kind: c.kind,
+    passed: c.passed,
+    checked_at: c.checkedAt,
+    summary: c.summary,
+    problems: c.problems.map((p) => ({ kind: p.kind, count: p.count, samples: p.samples.slice(0, 20), detail: p.detail ?? null })),
   };
 }
 

@@ -1,7 +1,7 @@
 // The sections under the changes in the human plan: gates, write windows, preflight findings and
 // parity. Each returns no lines when it has nothing to say, so an empty section never prints.
 import type { ChalkInstance } from 'chalk';
-import type { Finding, Gate, ParityResult, PlanResult, WriteWindow } from '../../engine/diff/plan-result.js';
+import type { CheckResult, Finding, Gate, ParityResult, PlanResult, WriteWindow } from '../../engine/diff/plan-result.js';
 import { formatKeys, humanDuration, percent, plural, thousands } from './words.js';
 
 /** The human output shows this many sample keys per line; the JSON keeps them all. */
@@ -32,6 +32,21 @@ export function findingSection(findings: readonly Finding[], c: ChalkInstance): 
 export function paritySection(parity: readonly ParityResult[], c: ChalkInstance): string[] {
   if (!parity.length) return [];
   return [c.bold('Parity:'), ...parity.flatMap((p) => parityLines(p, c))];
+}
+
+export function checksSection(checks: readonly CheckResult[] | undefined, c: ChalkInstance): string[] {
+  if (!checks?.length) return [];
+  return [c.bold('Money, audit, attachments and custom code:'), ...checks.flatMap((k) => checkLines(k, c))];
+}
+
+function checkLines(k: CheckResult, c: ChalkInstance): string[] {
+  const mark = k.passed ? c.green('✓') : c.red('✗');
+  const lines = [`  ${mark} ${k.class} ${k.kind}: ${k.summary}`];
+  for (const p of k.problems) {
+    lines.push(`      ${p.kind}: ${p.count}${p.detail ? ` (${p.detail})` : ''}`);
+    if (p.samples.length) lines.push(`        e.g. ${p.samples.slice(0, 5).map((s) => (typeof s === 'string' ? s : JSON.stringify(s))).join('; ')}`);
+  }
+  return lines;
 }
 
 function gateLines(g: Gate, now: string, c: ChalkInstance): string[] {

@@ -4,7 +4,7 @@
 import { PHASES, type Phase, type Plan } from '../plan/types.js';
 import type { StateSnapshot } from '../state/state-store.js';
 import { evaluateGate, findingGate, type GateInput } from './gates.js';
-import { summarise, type Action, type Change, type Finding, type Gate, type ParityResult, type PlanResult, type WriteWindow } from './plan-result.js';
+import { summarise, type Action, type Change, type CheckResult, type Finding, type Gate, type ParityResult, type PlanResult, type WriteWindow } from './plan-result.js';
 import { resourcesAt, type Resource } from './resources.js';
 import { canonicalJson } from '../hash.js';
 
@@ -18,6 +18,7 @@ export interface BuildInput {
   drift: string[];
   privileges: GateInput['privileges'];
   parity: ParityResult[];
+  checks?: CheckResult[];
   windows: WriteWindow[];
   /** recorded resources whose live objects were found missing (dropped behind cutover's back) */
   missingLive: ReadonlySet<string>;
@@ -91,12 +92,27 @@ function blockingFindings(input: BuildInput): Finding[] {
   return input.findings.filter((f) => PHASES.indexOf(findingGate(f.kind)) <= limit);
 }
 
+/** Recorded resources of phases after `current` (an apply killed part-way through the next phase
+ * made them) while the target still lies beyond `current`: the next phase's step converges them. */
+function aheadOf(input: BuildInput, current: Phase, have: Have): Have {
+  const ahead: Have = new Map();
+  const target = input.plan.target;
+  if (target === 'rolled_back' || PHASES.indexOf(target) <= PHASES.indexOf(current)) return ahead;
+  for (const r of input.state.resources) {
+    const attributes = have.get(r.address);
+    if (attributes && PHASES.indexOf(r.phase as Phase) > PHASES.indexOf(current)) ahead.set(r.address, attributes);
+  }
+  return ahead;
+}
+
 export function buildPlan(input: BuildInput): PlanResult {
   const { plan, state } = input;
   const current = currentPhase(state);
   const changes: Change[] = [];
   const gates: Gate[] = [];
-  const gateInput: GateInput = { plan, now: input.now, state, findings: input.findings, drift: input.drift, privileges: input.privileges, parity: input.parity };
+  const gateInput: GateInput = {
+    plan, now: input.now, state, findings: input.findings, drift: input.drift, privileges: input.privileges, parity: input.parity, checks: input.checks ?? [],
+  };
   let have = startingHave(input);
   const step = (phase: Phase) => {
     const want = resourcesAt(plan, phase, input.sourceFingerprint, input.classOrder);
@@ -104,7 +120,14 @@ export function buildPlan(input: BuildInput): PlanResult {
     have = new Map(want.map((r) => [r.address, r.attributes]));
   };
 
-  if (current !== 'none' && current !== 'rolled_back') step(current); // repair what drifted within the current phase
+  if (current !== 'none' && current !== 'rolled_back') {
+    // repair what drifted within the current phase; what an interrupted apply already made for a
+    // later phase it is still heading for is kept for that phase's step, never destroyed here
+    const ahead = aheadOf(input, current, have);
+    for (const address of ahead.keys()) have.delete(address);
+    step(current);
+    for (const [address, attributes] of ahead) have.set(address, attributes);
+  }
   if (plan.target !== 'rolled_back' && current !== 'rolled_back') {
     const from = current === 'none' ? 0 : PHASES.indexOf(current) + 1;
     const to = PHASES.indexOf(plan.target);
@@ -130,6 +153,7 @@ export function buildPlan(input: BuildInput): PlanResult {
     gates,
     findings: input.findings,
     parity: input.parity,
+    checks: input.checks ?? [],
     windows: input.windows,
     summary: summarise(changes, gates, blockingFindings(input)),
   };

@@ -4,7 +4,7 @@
 import { parseDuration } from '../plan/duration.js';
 import { PHASES, type Phase, type Plan } from '../plan/types.js';
 import type { StateSnapshot } from '../state/state-store.js';
-import type { Finding, Gate, ParityResult } from './plan-result.js';
+import type { CheckResult, Finding, Gate, ParityResult } from './plan-result.js';
 
 /** Which gate a kind of finding closes. Coverage closes the lock; data findings close the copy. */
 const FINDING_GATE: Record<string, Phase> = {
@@ -31,6 +31,7 @@ export interface GateInput {
   drift: string[];
   privileges: { canCreateEventTrigger: boolean };
   parity: ParityResult[];
+  checks: CheckResult[];
 }
 
 function phaseReached(state: StateSnapshot, phase: Phase): boolean {
@@ -79,6 +80,11 @@ function dualRunGate(input: GateInput): string[] {
   const checked = new Set(input.parity.map((p) => p.class));
   for (const name of Object.keys(input.plan.classes)) if (!checked.has(name)) reasons.push(`parity of class ${name} has not been checked`);
   for (const e of input.plan.custom_code ?? []) if (e.pending !== undefined) reasons.push(`custom code ${e.source} is pending: ${e.pending}`);
+  for (const k of input.checks.filter((c) => !c.passed)) reasons.push(`${k.kind} check of ${k.class} failed: ${k.summary}`);
+  for (const [name, cls] of Object.entries(input.plan.classes)) {
+    const kind = { money: 'money', audit: 'audit', attachments: 'attachments' }[cls.kind ?? 'plain'];
+    if (kind && !input.checks.some((k) => k.class === name && k.kind === kind)) reasons.push(`the ${kind} check of class ${name} has not run`);
+  }
   return [...reasons, ...findingReasons(input, 'dual_run')];
 }
 
