@@ -1,7 +1,8 @@
-// Copies the files named by attachment rows from source_root to destination_root, as streams:
+// Copies the files named by attachment rows from source_root to destination_root, streamed a
+// chunk at a time through one reused buffer (read-file.ts says why not a stream pipeline):
 //
-//   source (O_NOFOLLOW) ─▶ HashTee (sha256 on the fly) ─▶ temporary file beside the destination
-//                                                          ─▶ fsync ─▶ rename ─▶ fsync the folder
+//   source (O_NOFOLLOW) ─▶ chunk ─▶ sha256 on the fly ─▶ temporary file beside the destination (O_EXCL)
+//                                                     ─▶ fsync ─▶ rename ─▶ fsync the folder
 //
 // - a kill mid-stream leaves at most the temporary file (a fixed name per destination file, so the
 //   rerun removes and rewrites it), never a half file under the final name;
@@ -12,16 +13,15 @@
 //   is reported `checksum-mismatch`;
 // - paths go through resolveUnderRoot on both sides: nothing is read outside source_root, nothing
 //   written outside destination_root;
-// - memory is flat: a file is never held whole, only a stream's chunks are in flight.
+// - memory is flat: a file is never held whole, one 256 kB buffer per file in flight.
 //
 // Problems are per row (see file-problem.ts); only bugs throw.
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, open, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { shownPath, type FileProblem, type FileProblemKind } from './file-problem.js';
-import { codeOf, hashFile, hashHandle, HashTee, openRegular } from './read-file.js';
-import { isInside, resolveUnderRoot, type SafePathOk } from './safe-path.js';
+import { codeOf, CopyError, hashFile, hashHandle, openRegular, streamChunks, writeChunk } from './read-file.js';
+import { isInside, normaliseStored, resolveUnderRoot, type SafePathOk } from './safe-path.js';
 
 export interface AttachmentRow {
   /** the row's key, to name it in problems */
@@ -54,7 +54,7 @@ export interface CopiedFile {
 }
 
 export interface CopyAttachmentsOptions {
-  /** files copied at once (default 4); each holds one stream's chunks in memory */
+  /** files copied at once (default 4); each holds one 256 kB buffer */
   concurrency?: number;
   /** keep files and problems in the result (default true); false: only the callbacks see them */
   collect?: boolean;
@@ -174,25 +174,27 @@ async function copyOne(row: AttachmentRow, roots: AttachmentRoots, options: Copy
     } catch (e) {
       return fail('unwritable', row, 'destination', `destination: cannot be created (${codeOf(e)})`);
     }
-    const tee = new HashTee(options.onProgress ? (bytes) => options.onProgress!({ key: row.key, path: dst.relative, bytes, size }) : undefined);
-    let readFailed = false;
-    let writeOk = false;
+    let copied: { sha256: string; bytes: number };
+    let synced = false;
     try {
-      const reader = handle.createReadStream({ start: 0, autoClose: false });
-      reader.once('error', () => { readFailed = true; });
-      await pipeline(reader, tee, out.createWriteStream({ autoClose: false }));
-      await out.sync();
-      writeOk = true;
+      const progress = options.onProgress;
+      copied = await streamChunks(handle, async (chunk, offset) => {
+        await writeChunk(out, chunk, offset);
+        progress?.({ key: row.key, path: dst.relative, bytes: offset + chunk.length, size });
+      });
+      await out.sync().catch((e) => { throw new CopyError('write', codeOf(e)); });
+      synced = true;
     } catch (e) {
-      return readFailed
-        ? fail('unreadable', row, 'source', `source: cannot be read (${codeOf(e)})`)
-        : fail('unwritable', row, 'destination', `destination: cannot be written (${codeOf(e)})`);
+      if (!(e instanceof CopyError)) throw e;
+      return e.side === 'read'
+        ? fail('unreadable', row, 'source', `source: cannot be read (${e.code})`)
+        : fail('unwritable', row, 'destination', `destination: cannot be written (${e.code})`);
     } finally {
       await out.close().catch(() => undefined);
-      if (!writeOk) await rm(temporary, { force: true }).catch(() => undefined);
+      if (!synced) await rm(temporary, { force: true }).catch(() => undefined);
     }
 
-    const sha256 = tee.digest();
+    const { sha256 } = copied;
     if (claimed !== null && claimed !== sha256) {
       await rm(temporary, { force: true }).catch(() => undefined);
       return fail('checksum-mismatch', row, 'source', 'the claimed sha256 differs from the file\'s content; not copied');
@@ -204,7 +206,7 @@ async function copyOne(row: AttachmentRow, roots: AttachmentRoots, options: Copy
       return fail('unwritable', row, 'destination', `destination: cannot be put in place (${codeOf(e)})`);
     }
     await fsyncFolder(folder);
-    return { ok: true, file: { key: row.key, sourcePath: src.relative, path: dst.relative, sha256, bytes: tee.bytes, action: 'copied' } };
+    return { ok: true, file: { key: row.key, sourcePath: src.relative, path: dst.relative, sha256, bytes: copied.bytes, action: 'copied' } };
   } finally {
     await handle.close().catch(() => undefined);
   }
@@ -238,6 +240,25 @@ export async function forEachConcurrently<T>(items: AsyncIterable<T> | Iterable<
   }
 }
 
+/** Rows naming the same destination path are copied one after the other, never at once (they
+ * would share the temporary file); the last one wins, and verification reports the others. */
+function oneAtATimePerPath(): <T>(destinationPath: string, work: () => Promise<T>) => Promise<T> {
+  const tails = new Map<string, Promise<unknown>>();
+  return async (destinationPath, work) => {
+    const normalised = typeof destinationPath === 'string' ? normaliseStored(destinationPath) : null;
+    if (!normalised?.ok) return work();
+    const key = normalised.segments.join('/');
+    const current = (tails.get(key) ?? Promise.resolve()).then(work, work);
+    const tail = current.catch(() => undefined);
+    tails.set(key, tail);
+    try {
+      return await current;
+    } finally {
+      if (tails.get(key) === tail) tails.delete(key);
+    }
+  };
+}
+
 export async function copyAttachments(
   rows: AsyncIterable<AttachmentRow> | Iterable<AttachmentRow>,
   roots: AttachmentRoots,
@@ -246,9 +267,10 @@ export async function copyAttachments(
   const collect = options.collect ?? true;
   const result: CopyAttachmentsResult = { rows: 0, files: [], problems: [], copied: 0, skipped: 0, bytes: 0 };
   await mkdir(roots.destination, { recursive: true });
+  const serialise = oneAtATimePerPath();
   await forEachConcurrently(rows, options.concurrency ?? 4, async (row) => {
     result.rows++;
-    const outcome = await copyOne(row, roots, options);
+    const outcome = await serialise(row.destinationPath, () => copyOne(row, roots, options));
     if (outcome.ok) {
       const f = outcome.file;
       if (f.action === 'copied') result.copied++;

@@ -1,10 +1,9 @@
 // Reading attachment files: open a regular file without following a final symbolic link and
-// without blocking on a FIFO, and hash a stream of it in passing. Nothing here holds more than a
-// stream's chunk of a file in memory.
-import { createHash, type Hash } from 'node:crypto';
+// without blocking on a FIFO, and stream it a chunk at a time, hashing it in passing. Nothing here
+// holds more than one chunk of a file in memory.
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { Transform, type TransformCallback } from 'node:stream';
 
 export type OpenRegular =
   | { ok: true; handle: FileHandle; size: number }
@@ -12,7 +11,8 @@ export type OpenRegular =
 
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
-function codeOf(e: unknown): string {
+/** The error's code (`ENOENT`, `EACCES`): messages carry absolute paths and are never shown. */
+export function codeOf(e: unknown): string {
   return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : 'unknown error';
 }
 
@@ -41,37 +41,64 @@ export async function openRegular(absolute: string): Promise<OpenRegular> {
   }
 }
 
-/** A pass-through stream computing sha256 and counting bytes of what flows through it. */
-export class HashTee extends Transform {
-  private readonly hash: Hash = createHash('sha256');
-  bytes = 0;
+// Files are read and written through one reused buffer per file in flight, a chunk at a time:
+// nothing of a file outlives its chunk, and no garbage is made per chunk. (A stream pipeline
+// allocates a fresh 64 kB buffer per chunk; the garbage collector lets some 30-35 MB of them pile
+// up before it runs, whatever the file's size. Measured: 0.5 MB of RSS growth for a 200 MB copy
+// this way, 35 MB with createReadStream → hash → createWriteStream.)
+export const CHUNK_BYTES = 256 * 1024;
 
-  constructor(private readonly onBytes?: (bytes: number) => void) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    this.onBytes?.(this.bytes);
-    callback(null, chunk);
-  }
-
-  /** hex sha256; call once, after the stream ended */
-  digest(): string {
-    return this.hash.digest('hex');
+/** Where a copy failed: reading the source, or writing the destination. */
+export class CopyError extends Error {
+  constructor(readonly side: 'read' | 'write', readonly code: string) {
+    super(`${side} failed (${code})`);
   }
 }
 
-/** sha256 and length of an open file, read from the start as a stream. Leaves the handle open. */
-export async function hashHandle(handle: FileHandle): Promise<{ sha256: string; bytes: number }> {
+/**
+ * Reads an open file from its start a chunk at a time into `buffer`, hashing it (sha256) and
+ * handing each chunk to `onChunk`, awaited before the next read (the chunk is only valid until
+ * then). Read errors throw CopyError('read'); whatever `onChunk` throws passes through.
+ */
+export async function streamChunks(
+  handle: FileHandle,
+  onChunk?: (chunk: Buffer, offset: number) => Promise<void> | void,
+  buffer: Buffer = Buffer.allocUnsafe(CHUNK_BYTES),
+): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of handle.createReadStream({ start: 0, autoClose: false }) as AsyncIterable<Buffer>) {
+  let offset = 0;
+  for (;;) {
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await handle.read(buffer, 0, buffer.length, offset));
+    } catch (e) {
+      throw new CopyError('read', codeOf(e));
+    }
+    if (bytesRead === 0) break;
+    const chunk = buffer.subarray(0, bytesRead);
     hash.update(chunk);
-    bytes += chunk.length;
+    if (onChunk) await onChunk(chunk, offset);
+    offset += bytesRead;
   }
-  return { sha256: hash.digest('hex'), bytes };
+  return { sha256: hash.digest('hex'), bytes: offset };
+}
+
+/** Writes all of `chunk` at `offset` (a write may be partial). Errors throw CopyError('write'). */
+export async function writeChunk(out: FileHandle, chunk: Buffer, offset: number): Promise<void> {
+  let written = 0;
+  try {
+    while (written < chunk.length) {
+      const { bytesWritten } = await out.write(chunk, written, chunk.length - written, offset + written);
+      written += bytesWritten;
+    }
+  } catch (e) {
+    throw new CopyError('write', codeOf(e));
+  }
+}
+
+/** sha256 and length of an open file, read from its start. Leaves the handle open. */
+export async function hashHandle(handle: FileHandle): Promise<{ sha256: string; bytes: number }> {
+  return streamChunks(handle);
 }
 
 export type FileDigest =
@@ -91,4 +118,3 @@ export async function hashFile(absolute: string): Promise<FileDigest> {
   }
 }
 
-export { codeOf };

@@ -82,7 +82,7 @@ function dualRunGate(input: GateInput): string[] {
   for (const e of input.plan.custom_code ?? []) if (e.pending !== undefined) reasons.push(`custom code ${e.source} is pending: ${e.pending}`);
   for (const k of input.checks.filter((c) => !c.passed)) reasons.push(`${k.kind} check of ${k.class} failed: ${k.summary}`);
   for (const [name, cls] of Object.entries(input.plan.classes)) {
-    const kind = { money: 'money', audit: 'audit', attachments: 'attachments' }[cls.kind ?? 'plain'];
+    const kind = cls.kind && cls.kind !== 'plain' ? cls.kind : undefined;
     if (kind && !input.checks.some((k) => k.class === name && k.kind === kind)) reasons.push(`the ${kind} check of class ${name} has not run`);
   }
   return [...reasons, ...findingReasons(input, 'dual_run')];
