@@ -20,11 +20,14 @@ export function openClassSteps(ctx: MigrationContext, writer: Session, observed:
     now: () => ctx.clock.now(),
     onCopyProgress: options.hooks.copyProgress,
     batchRows: options.batchRows,
+    planDir: ctx.valid.loaded.dir,
   });
   return {
     copy: (name) => roundTrip.copy(name),
     uncopy: (name) => roundTrip.uncopy(name),
     parity: (name) => roundTrip.parity(name),
+    check: (name, kind) => roundTrip.check(name, kind),
+    verifyCustomCode: () => roundTrip.verifyCustomCode(),
     close: () => roundTrip.close(),
   };
 }

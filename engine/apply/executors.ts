@@ -4,7 +4,8 @@ import { sourceConnections } from '../checks/connections.js';
 import { captureFunction, captureStatements, dropCaptureStatements } from '../capture/capture-objects.js';
 import type { QueryRunner } from '../db/query-runner.js';
 import { runDdl } from '../db/run-ddl.js';
-import type { Change, ParityResult } from '../diff/plan-result.js';
+import type { Change, CheckResult, ParityResult } from '../diff/plan-result.js';
+import { auditGuardStatements, dropAuditGuardStatements } from '../checks/audit/guard.js';
 import { Failure } from '../failure.js';
 import type { FingerprintParts } from '../introspect/fingerprint.js';
 import { dataLockFunction, dataLockTriggerStatements, dropDataLockStatements, lockedTables } from '../lock/data-lock.js';
@@ -22,6 +23,8 @@ export interface ApplyTarget {
   destination: QueryRunner;
   /** source table name as written in the plan → qualified name */
   qualify(table: string): string;
+  /** destination table name as written in the plan → qualified name */
+  qualifyDestination(table: string): string;
   sourceFingerprint: { hash: string; parts: FingerprintParts };
   /** phase two's steps, opened on first use (one copy snapshot for every class) */
   classSteps(): ClassSteps;
@@ -29,8 +32,14 @@ export interface ApplyTarget {
   report(line: string): void;
 }
 
+export type CheckKind = 'money' | 'audit' | 'attachments';
+
 export interface ClassSteps {
   copy(className: string): Promise<void>;
+  /** money reconciliation, the audit sequence and anchors, or attachment files; stored in state */
+  check(className: string, kind: CheckKind): Promise<CheckResult>;
+  /** custom code's verify queries on the destination; stored in state */
+  verifyCustomCode(): Promise<CheckResult>;
   /** delete the rows cutover copied, so the class can be copied again */
   uncopy(className: string): Promise<void>;
   parity(className: string): Promise<ParityResult>;
@@ -98,6 +107,21 @@ const EXECUTORS: [RegExp, Executor][] = [
     async create(change, t) { await t.classSteps().copy(className(change.address)); },
     async delete(change, t) { await t.classSteps().uncopy(className(change.address)); },
   }],
+  [/^class\.[^.]+\.(money|audit|attachments)$/, {
+    async create(change, t) {
+      const kind = change.address.split('.')[2] as CheckKind;
+      reportCheck(await t.classSteps().check(className(change.address), kind), t);
+    },
+    async delete() { /* results stay in state as history */ },
+  }],
+  [/^class\.[^.]+\.audit_guard$/, {
+    async create(change, t) { await runDdl(t.destination, auditGuardStatements(t.schema, t.plan.name, t.qualifyDestination(String(change.after?.table)))); },
+    async delete(change, t) { await runDdl(t.destination, dropAuditGuardStatements(t.schema, t.plan.name, t.qualifyDestination(String(change.before?.table)))); },
+  }],
+  [/^custom_code\.verify$/, {
+    async create(_, t) { reportCheck(await t.classSteps().verifyCustomCode(), t); },
+    async delete() { /* results stay in state as history */ },
+  }],
   [/^class\.[^.]+\.parity$/, {
     async create(change, t) {
       const result = await t.classSteps().parity(className(change.address));
@@ -109,6 +133,10 @@ const EXECUTORS: [RegExp, Executor][] = [
     async delete() { /* results stay in state as history */ },
   }],
 ];
+
+function reportCheck(result: CheckResult, t: ApplyTarget): void {
+  if (!result.passed) t.report(`${result.kind} check of ${result.class} FAILED: ${result.summary}`);
+}
 
 export function executorFor(address: string): Executor {
   const found = EXECUTORS.find(([pattern]) => pattern.test(address));

@@ -8,7 +8,13 @@ import type { Session } from '../db/connect.js';
 import { copyClass, type CopyProgressEvent } from '../copy/copy-class.js';
 import { readProgress, resetProgress } from '../copy/copy-progress.js';
 import { mappedColumns } from '../copy/mapped-select.js';
-import type { ParityResult } from '../diff/plan-result.js';
+import type { CheckResult, ParityResult } from '../diff/plan-result.js';
+import { copyAndVerifyAttachments } from '../attachments/check-attachments.js';
+import { checkAudit } from '../checks/audit/check-audit.js';
+import { runVerifyQueries } from '../checks/custom-code-verify.js';
+import { reconcileMoney } from '../checks/money/reconcile-money.js';
+import { writeCheck } from '../state/check-store.js';
+import type { CheckKind } from './executors.js';
 import { Failure } from '../failure.js';
 import { findTable, type Catalog, type CatalogTable } from '../introspect/catalog.js';
 import type { Plan } from '../plan/types.js';
@@ -28,6 +34,8 @@ export interface RoundTripDeps {
   now(): Promise<Date>;
   onCopyProgress?: (e: CopyProgressEvent) => void;
   batchRows?: number;
+  /** the plan file's folder: attachment roots and bank statements are relative to it */
+  planDir: string;
 }
 
 interface Snapshot {
@@ -50,6 +58,9 @@ export class RoundTrip {
 
   private async openSnapshot(purpose: string): Promise<Snapshot> {
     const session = await this.deps.openSource(purpose, true);
+    // the mapping's types first: describing them runs (and ends) a transaction of its own, which
+    // inside the snapshot's transaction would end it and leave later reads on fresh snapshots
+    await this.mappingTypes(session);
     await session.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const { rows } = await session.client.query<{ s: string }>('SELECT pg_current_snapshot()::text AS s');
     return { session, snapshot: rows[0]!.s };
@@ -137,6 +148,36 @@ export class RoundTrip {
       await snap.session.client.query('ROLLBACK').catch(() => undefined);
       await snap.session.close();
     }
+  }
+
+  /** A check parity cannot make, in a fresh source snapshot; the result is stored in state. */
+  async check(className: string, kind: CheckKind): Promise<CheckResult> {
+    const { plan, schema } = this.deps;
+    const snap = await this.openSnapshot(kind);
+    try {
+      const destination = await this.destinationSession();
+      const common = {
+        plan, className, source: snap.session.client, destination: destination.client, sourceCatalog: this.deps.sourceCatalog,
+        destinationCatalog: this.deps.destinationCatalog, checkedAt: await this.deps.now(), sourceInSnapshot: true,
+      };
+      const result = kind === 'money'
+        ? await reconcileMoney({ ...common, planDir: this.deps.planDir })
+        : kind === 'audit'
+          ? await checkAudit({ ...common, types: (await this.mappingTypes(snap.session)).get(className) })
+          : await copyAndVerifyAttachments({ ...common, planDir: this.deps.planDir });
+      await writeCheck(destination.client, schema, plan.name, result);
+      return result;
+    } finally {
+      await snap.session.client.query('ROLLBACK').catch(() => undefined);
+      await snap.session.close();
+    }
+  }
+
+  async verifyCustomCode(): Promise<CheckResult> {
+    const destination = await this.destinationSession();
+    const result = await runVerifyQueries({ plan: this.deps.plan, destination: destination.client, checkedAt: await this.deps.now() });
+    await writeCheck(destination.client, this.deps.schema, this.deps.plan.name, result);
+    return result;
   }
 
   private async capturePosition(className: string): Promise<string | undefined> {

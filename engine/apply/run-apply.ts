@@ -150,7 +150,7 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
     let steps: (ClassSteps & { close(): Promise<void> }) | undefined;
     const observed = computed.observed;
     const target: ApplyTarget = {
-      plan, schema, source: writer.client, destination: db, qualify: qualifier(observed.source),
+      plan, schema, source: writer.client, destination: db, qualify: qualifier(observed.source), qualifyDestination: qualifier(observed.destination),
       sourceFingerprint: observed.sourceFingerprint,
       classSteps: () => (steps ??= openClassSteps(ctx, writer, observed, options)),
       report: (line) => options.hooks.progress(line),

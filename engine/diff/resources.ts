@@ -80,7 +80,29 @@ function roundTripResources(plan: Plan, order: readonly string[]): Resource[] {
       path: ['classes', name],
     };
   });
-  return [...copies, ...parities];
+  return [...copies, ...parities, ...extraCare(plan, order)];
+}
+
+/** After parity: the checks parity cannot make (money, audit order and anchors, files) and the
+ * audit tables' append-only guard; then custom code's verify queries. */
+function extraCare(plan: Plan, order: readonly string[]): Resource[] {
+  const out: Resource[] = [];
+  for (const name of order) {
+    const cls = plan.classes[name]!;
+    const copy = copyAttributes(cls);
+    const path = ['classes', name];
+    if (cls.kind === 'audit') {
+      out.push({ address: `class.${name}.audit_guard`, phase: 'round_tripped', attributes: { table: cls.destination.table }, replaceOn: ['table'], path });
+      out.push({ address: `class.${name}.audit`, phase: 'round_tripped', attributes: { copy, audit: cls.audit ?? null }, path });
+    }
+    if (cls.kind === 'money') out.push({ address: `class.${name}.money`, phase: 'round_tripped', attributes: { copy, money: cls.money ?? null }, path });
+    if (cls.kind === 'attachments') out.push({ address: `class.${name}.attachments`, phase: 'round_tripped', attributes: { copy, files: cls.files ?? null }, path });
+  }
+  const verified = (plan.custom_code ?? []).filter((e) => e.reimplemented && e.verify);
+  if (verified.length) {
+    out.push({ address: 'custom_code.verify', phase: 'round_tripped', attributes: { entries: verified.map((e) => ({ source: e.source, reimplemented: e.reimplemented, verify: e.verify })) }, path: ['custom_code'] });
+  }
+  return out;
 }
 
 function hook(name: 'switch_reads' | 'switch_writes', plan: Plan, phase: Phase): Resource {
