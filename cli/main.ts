@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../engine/package-files.js';
+import { didYouMean } from '../engine/validate/suggest.js';
 import { COMMON_OPTIONS, type Command } from './command.js';
 import { applyCommand } from './commands/apply.js';
 import { exceptionCommand } from './commands/exception.js';
@@ -42,6 +43,21 @@ function normaliseArgv(argv: string[]): string[] {
   return argv.map((a) => (/^-[a-z][a-z-]+(=.*)?$/.test(a) ? `-${a}` : a));
 }
 
+/** An argument parseArgs rejected: an unknown option gets a did-you-mean among the command's own. */
+function argumentError(e: unknown, command: Command, color: { red(s: string): string; dim(s: string): string }): string {
+  const help = `run \`cutover ${command.name} --help\``;
+  const unknown = (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+    ? /Unknown option '([^']+)'/.exec((e as Error).message)?.[1]
+    : undefined;
+  if (unknown !== undefined) {
+    const options = { ...COMMON_OPTIONS, ...command.options };
+    const names = Object.entries(options).flatMap(([long, o]) => [`--${long}`, ...(o.short ? [`-${o.short}`] : [])]);
+    const suggestion = didYouMean(unknown, names);
+    return `${color.red('Error:')} unknown option \`${unknown}\`\n  ${color.dim('hint:')} ${suggestion ? `${suggestion} (or ${help})` : help}\n`;
+  }
+  return `${color.red('Error:')} ${(e as Error).message.split('\n')[0]}\n  ${color.dim('hint:')} ${help}\n`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = normaliseArgv(argv);
   const early = processTerminal({ noColor: argv.includes('--no-color') });
@@ -63,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
   } catch (e) {
-    early.err(`${early.color.red('Error:')} ${(e as Error).message.split('\n')[0]}\n  ${early.color.dim('hint:')} run \`cutover ${command.name} --help\`\n`);
+    early.err(argumentError(e, command, early.color));
     return 1;
   }
   const term = processTerminal({ noColor: !!parsed.values['no-color'], json: !!parsed.values.json });

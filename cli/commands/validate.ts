@@ -11,6 +11,9 @@ interface FileResult {
   valid: boolean;
   classes?: number;
   diagnostics: Diagnostic[];
+  /** the file could not be read at all (missing, a folder…): no diagnostics, since there is no
+   * line or column to point at; the text output says it as one `Error:` line */
+  error?: { code: string; message: string; hint?: string };
 }
 
 function validateFile(file: string, env: NodeJS.ProcessEnv): FileResult {
@@ -19,7 +22,7 @@ function validateFile(file: string, env: NodeJS.ProcessEnv): FileResult {
     return { file, valid: !hasErrors(diagnostics), classes: plan ? Object.keys(plan.classes).length : undefined, diagnostics };
   } catch (e) {
     if (!isFailure(e)) throw e;
-    return { file, valid: false, diagnostics: [{ code: e.code, severity: 'error', message: e.message, file, line: 1, col: 1, ...(e.hint ? { hint: e.hint } : {}) }] };
+    return { file, valid: false, diagnostics: [], error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } };
   }
 }
 
@@ -49,6 +52,10 @@ Exit codes: 0 every plan is valid, 1 a plan is invalid or cannot be read.`,
       term.out(`${JSON.stringify({ format_version: '1', valid: results.every((r) => r.valid), files }, null, 2)}\n`);
     } else {
       for (const r of results) {
+        if (r.error) {
+          term.err(`${term.color.red('Error:')} ${r.error.message}\n${r.error.hint ? `  ${term.color.dim('hint:')} ${r.error.hint}\n` : ''}`);
+          continue;
+        }
         term.err(renderDiagnostics(r.diagnostics, term));
         const name = displayFile(r.file, term.cwd);
         if (r.valid) {

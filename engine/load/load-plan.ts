@@ -4,6 +4,7 @@ import path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { interpolate, type Environment } from './interpolate.js';
 import { parseYaml, type SourceDocument } from './yaml-document.js';
+import { isStackOverflow, tooDeep } from './yaml-errors.js';
 
 export interface LoadedPlan {
   source: SourceDocument;
@@ -31,7 +32,13 @@ export function loadPlanText(file: string, text: string, env: Environment): Load
     value = source.doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     // alias bombs and similar: the document is well-formed but cannot be expanded safely
-    diagnostics.push(diagnostic('yaml.unreadable', `YAML: ${(e as Error).message}`, file, { line: 1, col: 1 }));
+    diagnostics.push(isStackOverflow(e) ? tooDeep(source, 0)
+      : diagnostic('yaml.unreadable', `YAML: ${firstLower((e as Error).message)}`, file, { line: 1, col: 1 }));
   }
   return { source, value, dir, diagnostics };
+}
+
+function firstLower(s: string): string {
+  const line = s.split('\n', 1)[0] ?? s;
+  return line.charAt(0).toLowerCase() + line.slice(1).replace(/\.$/, '');
 }

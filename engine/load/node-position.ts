@@ -41,6 +41,19 @@ function offsetOf(node: Node | null | undefined): number | undefined {
   return node?.range ? node.range[0] : undefined;
 }
 
+/** The YAML node holding the value at `path`, when the whole path is found. */
+export function nodeAt(source: SourceDocument, path: PlanPath): Node | undefined {
+  const { node, depth } = locate(source, path);
+  if (depth !== path.length || !node) return undefined;
+  return isAlias(node) ? ((node.resolve(source.doc) as Node | undefined) ?? undefined) : node;
+}
+
+/** True when the value at `path` kept an unresolved `${…}`: its variable diagnostic says it all. */
+export function isUnresolved(source: SourceDocument, path: PlanPath): boolean {
+  const node = nodeAt(source, path);
+  return !!node && source.unresolved.has(node);
+}
+
 /** Where the value at `path` starts; falls back to its key, then to the deepest ancestor found. */
 export function valuePosition(source: SourceDocument, path: PlanPath): Position {
   const { node, pair, depth } = locate(source, path);

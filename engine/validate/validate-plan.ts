@@ -31,13 +31,8 @@ export function validatePlan(loaded: LoadedPlan): ValidationResult {
       for (const rule of RULES) rule(ctx);
     }
   }
+  // (values left as `${NAME}` because interpolation failed are skipped by the schema check and
+  // the rules themselves, by node: see SourceDocument.unresolved)
   diagnostics.sort(byPosition);
-  const kept = withoutEchoes(diagnostics);
-  return hasErrors(kept) ? { diagnostics: kept } : { plan: loaded.value as Plan, diagnostics: kept };
-}
-
-/** A value left as `${NAME}` because NAME is unset also fails its pattern: say it once. */
-function withoutEchoes(diagnostics: Diagnostic[]): Diagnostic[] {
-  const unset = new Set(diagnostics.filter((d) => d.code === 'plan.unset-variable').map((d) => `${d.line}:${d.col}`));
-  return diagnostics.filter((d) => !(d.code.startsWith('schema.') && unset.has(`${d.line}:${d.col}`)));
+  return hasErrors(diagnostics) ? { diagnostics } : { plan: loaded.value as Plan, diagnostics };
 }

@@ -93,12 +93,17 @@ describe('help and usage', () => {
     expect(r.stderr).toMatch(/^\s+hint: .*cutover --help/m);
   });
 
-  it('an unknown option exits 1 on stderr, naming it', async () => {
+  it('an unknown option exits 1 on stderr, naming it, with a did-you-mean among the command\'s options', async () => {
     const r = await runCli(['validate', '--jsn', 'plans/examples/shop.yaml']);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('--jsn');
-    expect(r.stderr).toMatch(/hint: .*cutover validate --help/);
+    expect(r.stderr).toBe('Error: unknown option `--jsn`\n  hint: did you mean `--json`? (or run `cutover validate --help`)\n');
+  });
+
+  it('an unknown option nothing resembles: no suggestion, the help hint', async () => {
+    const r = await runCli(['validate', '--frobnicate', 'plans/examples/shop.yaml']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('Error: unknown option `--frobnicate`\n  hint: run `cutover validate --help`\n');
   });
 
   it('--version prints the package version', async () => {
@@ -109,21 +114,30 @@ describe('help and usage', () => {
 });
 
 describe('files that cannot be validated', () => {
-  it('a missing file: exit 1, stderr names it, nothing on stdout', async () => {
+  it('a missing file: exit 1, one plain Error line naming it and a hint (no file:line:col, no ✗), nothing on stdout', async () => {
     const r = await runCli(['validate', 'plans/no-such-plan.yaml']);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/no plan file at plans\/no-such-plan\.yaml/);
-    expect(r.stderr).not.toMatch(STACK_TRACE);
-    expect(r.stderr).not.toMatch(/ENOENT/);
+    expect(r.stderr).toBe('Error: no plan file at plans/no-such-plan.yaml\n  hint: check the path; plans usually live in plans/\n');
+  });
+
+  it('a missing file with --json: valid false, the error beside the (empty) diagnostics', async () => {
+    const r = await runCli(['validate', '--json', 'plans/no-such-plan.yaml']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout) as { valid: boolean; files: unknown[] };
+    expect(report.valid).toBe(false);
+    expect(report.files).toEqual([{
+      file: 'plans/no-such-plan.yaml', valid: false, diagnostics: [],
+      error: { code: 'plan.not-found', message: 'no plan file at plans/no-such-plan.yaml', hint: 'check the path; plans usually live in plans/' },
+    }]);
   });
 
   it('a directory: exit 1, stderr says it is a folder', async () => {
     const r = await runCli(['validate', 'plans/examples']);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/plans\/examples is a folder/);
-    expect(r.stderr).not.toMatch(/EISDIR/);
+    expect(r.stderr).toBe('Error: plans/examples is a folder, not a plan file\n  hint: name the YAML file inside it\n');
   });
 
   it('a missing file does not stop the others from being validated', async () => {
@@ -276,6 +290,7 @@ describe('secrets from the environment never reach the output', () => {
 // ---- no stack traces ------------------------------------------------------------------------------------
 describe('errors without CUTOVER_DEBUG print no stack trace', () => {
   const deep = (d: number) => `version: 1\nname: deep\nfoo: ${'['.repeat(d)}${']'.repeat(d)}\n`;
+  const deepOpen = (d: number) => `version: 1\nname: deep\nfoo: ${'['.repeat(d)}\n`;
   const deepMap = (d: number) => `version: 1\nname: deep\nfoo: ${'{ a: '.repeat(d)}1${' }'.repeat(d)}\n`;
   const bomb = 'a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n';
   const garbage = Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919 + 13) % 256));
@@ -305,6 +320,7 @@ describe('errors without CUTOVER_DEBUG print no stack trace', () => {
       ['an alias bomb', plan('bomb.yaml', bomb)],
       ['nesting deeper than the parser’s stack (lists)', plan('deep.yaml', deep(20_000))],
       ['nesting deeper than the parser’s stack (maps)', plan('deep-map.yaml', deepMap(20_000))],
+      ['nesting deeper than the parser’s stack, never closed', plan('deep-open.yaml', deepOpen(20_000))],
       ['a list instead of a plan', plan('list.yaml', '- a\n- b\n')],
       ['a scalar instead of a plan', plan('scalar.yaml', 'just some text\n')],
     ];
@@ -316,17 +332,49 @@ describe('errors without CUTOVER_DEBUG print no stack trace', () => {
       expect(all(r)).not.toMatch(STACK_TRACE);
       expect(all(r)).not.toMatch(/internal error/);
     }
-    const report = JSON.parse(json.stdout) as { files: { file: string; valid: boolean; diagnostics: { message: string }[] }[] };
+    const report = JSON.parse(json.stdout) as { files: { file: string; valid: boolean; diagnostics: { code: string; message: string }[]; error?: { message: string } }[] };
     expect(report.files).toHaveLength(files.length);
+    const unreadable = new Set(['a missing file', 'a directory']);
     report.files.forEach((f, i) => {
-      expect(f.valid, files[i]![0]).toBe(false);
-      expect(f.diagnostics.length, files[i]![0]).toBeGreaterThan(0);
+      const [name] = files[i]!;
+      expect(f.valid, name).toBe(false);
+      // a file that cannot be read has no line to point at: an error, no diagnostics
+      if (unreadable.has(name)) {
+        expect(f.diagnostics, name).toEqual([]);
+        expect(f.error?.message, name).toBeTruthy();
+      } else {
+        expect(f.diagnostics.length, name).toBeGreaterThan(0);
+        expect(f.error, name).toBeUndefined();
+      }
+      // too deep is said once, whatever the parser went through
+      if (name.startsWith('nesting deeper')) {
+        expect(f.diagnostics.map((d) => `${d.code} ${d.message}`), name).toEqual(['yaml.too-deep YAML: the plan is nested too deeply to read']);
+      }
     });
-    // the text run names every file that failed in a ✗ line
+    // the text run names every file that failed: in a ✗ line, or an Error line for one it could not read
     const shown = (f: string) => {
       const rel = path.relative(ROOT, path.resolve(ROOT, f));
       return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : f;
     };
-    for (const [, f] of files) expect(text.stderr).toContain(`✗ ${shown(f)}: `);
+    for (const [name, f] of files) {
+      if (unreadable.has(name)) {
+        expect(text.stderr).toMatch(new RegExp(`^Error: .*${shown(f).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+        expect(text.stderr).not.toContain(`✗ ${shown(f)}: `);
+      } else {
+        expect(text.stderr).toContain(`✗ ${shown(f)}: `);
+      }
+    }
+  });
+
+  it('a complex key (`? [a, b]`): one diagnostic at its own line, no warning from node on stderr', async () => {
+    const file = plan('complex-key.yaml', MINIMAL({ extra: '? [a, b]\n: c\n' }));
+    for (const args of [['validate', file], ['validate', '--json', file]]) {
+      const r = await runCli(args);
+      expect(r.status).toBe(1);
+      expect(r.stderr).not.toMatch(/Warning|stringified/);
+    }
+    const r = await runCli(['validate', file]);
+    expect(r.stderr).toMatch(/complex-key\.yaml:15:3: error: YAML: a key must be a name, not a list\n/);
+    expect(r.stderr).toMatch(/: 1 error\n$/);
   });
 });

@@ -75,7 +75,7 @@ function kindSections(ctx: RuleContext, name: string, cls: Loose): void {
   const needed = SECTION_FOR_KIND[kind];
   if (needed && !(needed in cls)) ctx.report({
     code: 'plan.kind-section-missing',
-    message: `class \`${name}\` is of kind ${kind} and needs a \`${needed}\` section`,
+    message: `class \`${name}\` is of kind ${kind} and needs ${/^[aeiou]/.test(needed) ? 'an' : 'a'} \`${needed}\` section`,
     path: ['classes', name, 'kind'],
     hint: `see the ${kind} class in plans/examples/crm.yaml`,
   });

@@ -27,10 +27,17 @@ export const classReferences: Rule = (ctx) => {
     mustNameClass(ctx, obj(r)?.class, ['dual_run', 'resolutions', i, 'class'], 'a resolution'));
 };
 
+/** The qualified names a source table name can stand for: `schema.table` itself, or a bare
+ * `table` in each of source.schemas (bare names are resolved there). */
+function qualifiedNames(table: string, schemas: readonly string[]): string[] {
+  return table.includes('.') ? [table] : schemas.map((s) => `${s}.${table}`).concat(schemas.length ? [] : [table]);
+}
+
 /** Two classes writing one destination table, or a class reading an ignored table, is a mistake. */
 export const tableClaims: Rule = (ctx) => {
   const claimed = new Map<string, string>();
-  const sources = new Map<string, string>();
+  const sources = new Map<string, string>(); // qualified source table → class
+  const schemas = list(obj(ctx.plan.source)?.schemas).filter((s): s is string => typeof s === 'string');
   for (const [name, cls] of entries(ctx.plan.classes)) {
     const dest = str(obj(obj(cls)?.destination)?.table);
     if (dest) {
@@ -44,11 +51,11 @@ export const tableClaims: Rule = (ctx) => {
       else claimed.set(dest, name);
     }
     const src = str(obj(obj(cls)?.source)?.table);
-    if (src) sources.set(src, name);
+    if (src) for (const q of qualifiedNames(src, schemas)) if (!sources.has(q)) sources.set(q, name);
   }
   list(ctx.plan.ignore).forEach((entry, i) => {
     const table = str(obj(entry)?.table);
-    const cls = table ? sources.get(table) : undefined;
+    const cls = table ? qualifiedNames(table, schemas).map((q) => sources.get(q)).find((c) => c !== undefined) : undefined;
     if (cls) ctx.report({
       code: 'plan.ignored-table-classified',
       message: `table \`${table}\` is ignored but class \`${cls}\` reads it`,

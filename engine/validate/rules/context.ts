@@ -1,8 +1,9 @@
 // What every semantic rule gets: the plan as loose data (rules run even when the schema found
 // problems, so they read defensively) and one way to report a problem at a YAML node.
 import { diagnostic, type Diagnostic, type Severity } from '../../diagnostics.js';
-import { keyPosition, valuePosition, type PlanPath } from '../../load/node-position.js';
+import { isUnresolved, keyPosition, valuePosition, type PlanPath } from '../../load/node-position.js';
 import type { SourceDocument } from '../../load/yaml-document.js';
+import { printable } from '../../load/yaml-errors.js';
 
 export type Loose = Record<string, unknown>;
 
@@ -27,8 +28,10 @@ export function makeContext(source: SourceDocument, plan: Loose, out: Diagnostic
   return {
     plan,
     report(r) {
+      if (isUnresolved(source, r.path)) return; // the variable's own diagnostic says it
       const pos = r.at === 'key' ? keyPosition(source, r.path) : valuePosition(source, r.path);
-      out.push(diagnostic(r.code, r.message, source.file, pos, r.hint, r.severity ?? 'error'));
+      // messages quote the plan's own text: keep them on one line and free of control characters
+      out.push(diagnostic(r.code, printable(r.message), source.file, pos, r.hint && printable(r.hint), r.severity ?? 'error'));
     },
   };
 }

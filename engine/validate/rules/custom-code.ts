@@ -1,4 +1,5 @@
 // Custom-code entries follow the grammar, so the inventory can match them to catalog objects.
+import { snippet } from '../../load/yaml-errors.js';
 import { list, obj, str, type Rule } from './context.js';
 
 const IDENT = '(?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+")';
@@ -42,16 +43,10 @@ export const customCodeGrammar: Rule = (ctx) => {
     if (source !== undefined) {
       if (seen.has(source)) ctx.report({
         code: 'plan.custom-code-duplicate',
-        message: `\`${source}\` is listed twice in custom_code (first as entry ${seen.get(source)! + 1})`,
+        message: `\`${snippet(source, 80)}\` is listed twice in custom_code (first as entry ${seen.get(source)! + 1})`,
         path: ['custom_code', i, 'source'],
       });
       else seen.set(source, i);
     }
-    if (entry?.verify !== undefined && entry.reimplemented === undefined) ctx.report({
-      code: 'plan.custom-code-verify',
-      message: '`verify` only applies to a `reimplemented` entry',
-      path: ['custom_code', i, 'verify'],
-      at: 'key',
-    });
   });
 };

@@ -1,5 +1,5 @@
 // Durations within the bounds the phases are designed around.
-import { formatDuration, parseDuration } from '../../plan/duration.js';
+import { parseDuration } from '../../plan/duration.js';
 import { obj, str, type Rule, type RuleContext } from './context.js';
 
 interface Bound {
@@ -17,6 +17,15 @@ const BOUNDS: Bound[] = [
   { path: ['go_live', 'rollback_window'], min: '1d', why: 'destination writes are captured long enough to replay them back' },
 ];
 
+/** A duration as the plan wrote it (without leading zeros), however large: `9999999999999999999d`,
+ * never 8.64e+23s. Very long numbers are shortened. */
+export function durationWords(text: string): string {
+  const m = /^0*([0-9]+?)([dhms])$/.exec(text);
+  if (!m) return text;
+  const [, digits, unit] = m as unknown as [string, string, string];
+  return digits.length <= 20 ? `${digits}${unit}` : `${digits.slice(0, 6)}…${unit} (a ${digits.length}-digit number)`;
+}
+
 function check(ctx: RuleContext, b: Bound): void {
   const text = str(obj(ctx.plan[b.path[0]])?.[b.path[1]]);
   const seconds = text === undefined ? undefined : parseDuration(text);
@@ -27,7 +36,7 @@ function check(ctx: RuleContext, b: Bound): void {
   const range = b.max ? `between ${b.min} and ${b.max}` : `at least ${b.min}`;
   ctx.report({
     code: 'plan.duration-out-of-bounds',
-    message: `\`${b.path.join('.')}\` is ${formatDuration(seconds)}; it must be ${range}`,
+    message: `\`${b.path.join('.')}\` is ${durationWords(text!)}; it must be ${range}`,
     path: b.path,
     hint: b.why,
   });

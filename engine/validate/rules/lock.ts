@@ -1,7 +1,11 @@
 // The lock section: a freeze is bounded in time and never allows everything; exceptions follow
 // the documented process.
 import { isPast, TARGETS, type Target } from '../../plan/types.js';
+import { closest, didYouMean } from '../suggest.js';
 import { classNames, list, obj, str, target, type Rule, type RuleContext } from './context.js';
+
+/** The shape of `maps_to` (as in the schema): `class.column`, or `class` alone for a new table. */
+const MAPS_TO = /^[a-z_][a-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_$]{0,62})?$/;
 
 function dataLock(ctx: RuleContext): void {
   const data = obj(obj(ctx.plan.lock)?.data);
@@ -56,15 +60,31 @@ function exceptions(ctx: RuleContext): void {
         });
         return;
       }
-      const [cls, column] = mapsTo.split('.', 2);
-      const klass = obj(classes[cls ?? '']);
-      const known = klass && column && (column in (obj(klass.columns) ?? {}) || column in (obj(klass.dropped) ?? {}));
-      if (!known) ctx.report({
+      // a malformed maps_to is the schema's finding (its pattern); only a well-formed one is looked up
+      if (!MAPS_TO.test(mapsTo)) return;
+      const dot = mapsTo.indexOf('.');
+      const cls = dot < 0 ? mapsTo : mapsTo.slice(0, dot);
+      const column = dot < 0 ? undefined : mapsTo.slice(dot + 1);
+      const klass = obj(classes[cls]);
+      const path = ['lock', 'exceptions', i, 'maps_to'];
+      const known = classNames(ctx);
+      if (column === undefined) {
+        // a class alone: the change adds a table, which that class reads
+        if (!klass) ctx.report({
+          code: 'plan.exception-unmapped',
+          message: `\`maps_to: ${mapsTo}\` names no class the plan defines`,
+          path,
+          hint: didYouMean(cls, known) ?? `write class.column, or a class name alone for a new table; classes: ${known.join(', ')}`,
+        });
+        return;
+      }
+      const mapped = klass && (column in (obj(klass.columns) ?? {}) || column in (obj(klass.dropped) ?? {}));
+      if (!mapped) ctx.report({
         code: 'plan.exception-unmapped',
         message: `\`maps_to: ${mapsTo}\` names no column the plan maps or drops`,
-        path: ['lock', 'exceptions', i, 'maps_to'],
-        hint: klass ? `map \`${column ?? ''}\` in classes.${cls}.columns, or list it in classes.${cls}.dropped` :
-          `write class.column; classes: ${classNames(ctx).join(', ')}`,
+        path,
+        hint: klass ? `map \`${column}\` in classes.${cls}.columns, or list it in classes.${cls}.dropped` :
+          closest(cls, known) !== undefined ? `did you mean \`${closest(cls, known)}.${column}\`?` : `write class.column; classes: ${known.join(', ')}`,
       });
     }
   });
