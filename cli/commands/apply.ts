@@ -8,7 +8,7 @@ import { readValidPlan } from '../../engine/load/valid-plan.js';
 import { openMigration } from '../../engine/migration-context.js';
 import { parseSavedPlan } from '../../engine/saved-plan.js';
 import type { Command } from '../command.js';
-import { lockTimeoutMs, nowOption, onePlanFile } from '../options.js';
+import { copyBatchRows, lockTimeoutMs, nowOption, onePlanFile } from '../options.js';
 import { confirmYes } from '../prompt.js';
 import { copyProgressReporter } from '../render/copy-progress.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
@@ -53,6 +53,9 @@ Options:
   --now TIME          the time to apply at (only with clock: simulated; also CUTOVER_NOW)
   --no-color          plain output (also NO_COLOR=1)
 
+Environment:
+  CUTOVER_COPY_BATCH_ROWS  rows per copy batch, each one checkpoint (default 50000)
+
 Exit codes: 0 target reached (or nothing to do), 1 error or cancelled, 3 stopped at a gate.`,
   options: {
     'auto-approve': { type: 'boolean' },
@@ -66,11 +69,13 @@ Exit codes: 0 target reached (or nothing to do), 1 error or cancelled, 3 stopped
     const planFile = saved?.plan_file ?? file;
     const valid = readValidPlan(planFile, term.env);
     term.err(renderDiagnostics(valid.warnings, term));
+    const batchRows = copyBatchRows(term.env);
     const embedded = (url: string) => resolveEmbedded(url, { log: (line) => term.err(`${line}\n`) });
     const ctx = await openMigration(valid, { purpose: 'apply', nowText: nowOption(values, term.env), resolveEmbedded: embedded });
     try {
       const outcome = await runApply(ctx, {
         lockTimeoutMs: lockTimeoutMs(values['lock-timeout']),
+        batchRows,
         saved,
         planFileSha256: sha256(saved ? readFileSync(planFile, 'utf8') : text),
         resolveEmbedded: embedded,

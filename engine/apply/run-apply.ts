@@ -165,11 +165,13 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
         await applier.event({ kind: 'apply', outcome: 'ok', detail: { reached: result.phase, changes: applier.applied } });
         return { kind: 'reached', phase: result.phase, applied: applier.applied };
       }
-      const blocked = result.gates.find((g) => g.status === 'blocked');
+      // only the gate into the next phase stops this step: a later closed gate stops a later step
       const next = nextPhase(result.phase);
+      const behind = next && PHASES.indexOf(next) > PHASES.indexOf(plan.target as Phase)
+        ? result.gates.find((g) => g.status === 'blocked') : undefined;
       const gate = result.gates.find((g) => g.phase === next);
-      if (blocked || !next || !gate || gate.status !== 'open') {
-        const stop = blocked ?? gate ?? { address: `gate.${next}`, phase: next ?? 'locked', status: 'blocked' as const, reasons: ['no further phase'] };
+      if (behind || !next || !gate || gate.status !== 'open') {
+        const stop = behind ?? gate ?? { address: `gate.${next}`, phase: next ?? 'locked', status: 'blocked' as const, reasons: ['no further phase'] };
         await applier.event({ kind: 'gate', address: stop.address, outcome: 'stopped', detail: { reasons: stop.reasons } });
         return { kind: 'gate', gate: stop, applied: applier.applied, phase: result.phase };
       }

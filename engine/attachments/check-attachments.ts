@@ -23,7 +23,7 @@
 // class references, including rows `where` leaves out) are listed, and never fail.
 import { lstat, mkdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { keyJson, keyTuple, rangePredicate } from '../copy/key-range.js';
+import { keyJson, keyOrder, rangePredicate } from '../copy/key-range.js';
 import { mappedColumns, sourceFrom } from '../copy/mapped-select.js';
 import type { QueryRunner } from '../db/query-runner.js';
 import { quoteIdent } from '../db/sql-identifiers.js';
@@ -162,7 +162,7 @@ async function* sourceBatches(input: CopyAndVerifyAttachmentsInput, cls: RecordC
   for (;;) {
     const range = rangePredicate(key, table, after, null);
     const sql = `SELECT ${keyJson(key)} AS k, (${pathSql})::text AS p, (${checksumSql})::text AS c, (${mapped.sql})::text AS d `
-      + `${base} ${cls.where ? 'AND' : 'WHERE'} ${range} ORDER BY ${keyTuple(key)} LIMIT ${batchRows}`;
+      + `${base} ${cls.where ? 'AND' : 'WHERE'} ${range} ORDER BY ${keyOrder(key)} LIMIT ${batchRows}`;
     const rows = await readBatch(input.source, sql, input.sourceInSnapshot ?? false, input.className);
     if (rows.length === 0) return;
     yield rows;

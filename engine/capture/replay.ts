@@ -46,12 +46,13 @@ async function changedKeys(input: ReplayInput): Promise<unknown[][]> {
     const type = input.sourceTable.columns.find((x) => x.name === c)?.type ?? 'text';
     return `(k ->> ${i})::${type}::text`;
   }).join(', ');
+  // DISTINCT over the keys' text: json itself has no equality operator
   const { rows } = await input.source.query<{ k: unknown[] }>(
-    `SELECT DISTINCT json_build_array(${typed})::text AS t, json_build_array(${typed}) AS k FROM (
+    `SELECT t::json AS k FROM (SELECT DISTINCT json_build_array(${typed})::text AS t FROM (
        SELECT key AS k FROM ${captureTable(input)} WHERE NOT pg_visible_in_snapshot(xid, ${pos}::pg_snapshot)
        UNION ALL
        SELECT old_key FROM ${captureTable(input)} WHERE old_key IS NOT NULL AND NOT pg_visible_in_snapshot(xid, ${pos}::pg_snapshot)
-     ) x`);
+     ) x) d`);
   return rows.map((r) => r.k);
 }
 

@@ -11,7 +11,7 @@ import { Failure } from '../failure.js';
 import type { CatalogTable } from '../introspect/catalog.js';
 import type { RecordClass } from '../plan/types.js';
 import { advanceProgress, finishProgress, startProgress, type CopyProgress } from './copy-progress.js';
-import { keyJson, keyTuple, rangePredicate } from './key-range.js';
+import { keyJson, keyOrder, rangePredicate } from './key-range.js';
 import { mappedSelectList, sourceFrom, type MappedColumn } from './mapped-select.js';
 
 export interface CopyProgressEvent {
@@ -52,15 +52,15 @@ async function nextBoundary(input: CopyClassInput, after: unknown[] | null): Pro
   const key = input.cls.source.key;
   const range = rangePredicate(key, input.sourceTable, after, null);
   const at = await input.source.query<{ k: unknown[] }>(
-    `SELECT ${keyJson(key)} AS k ${from(input, range)} ORDER BY ${keyTuple(key)} OFFSET ${input.batchRows - 1} LIMIT 1`);
+    `SELECT ${keyJson(key)} AS k ${from(input, range)} ORDER BY ${keyOrder(key)} OFFSET ${input.batchRows - 1} LIMIT 1`);
   if (at.rows[0]) return { key: at.rows[0].k, last: false };
-  const end = await input.source.query<{ k: unknown[] }>(`SELECT ${keyJson(key)} AS k ${from(input, range)} ORDER BY ${keyTuple(key)} DESC LIMIT 1`);
+  const end = await input.source.query<{ k: unknown[] }>(`SELECT ${keyJson(key)} AS k ${from(input, range)} ORDER BY ${keyOrder(key, true)} LIMIT 1`);
   return end.rows[0] ? { key: end.rows[0].k, last: true } : null;
 }
 
 async function copyBatch(input: CopyClassInput, after: unknown[] | null, upTo: unknown[]): Promise<{ rows: number; bytes: number }> {
   const key = input.cls.source.key;
-  const select = `SELECT ${mappedSelectList(input.mapped)} ${from(input, rangePredicate(key, input.sourceTable, after, upTo))} ORDER BY ${keyTuple(key)}`;
+  const select = `SELECT ${mappedSelectList(input.mapped)} ${from(input, rangePredicate(key, input.sourceTable, after, upTo))} ORDER BY ${keyOrder(key)}`;
   const columns = input.mapped.map((m) => quoteIdent(m.column)).join(', ');
   const dest = input.destination;
   await dest.query('BEGIN');

@@ -8,6 +8,13 @@ export function keyTuple(key: readonly string[]): string {
   return `(${key.map((k) => `src.${quoteIdent(k)}`).join(', ')})`;
 }
 
+/** `src."a", src."b"` (each `DESC` when asked): an ORDER BY list over the key columns themselves.
+ * Never the row constructor keyTuple gives: PostgreSQL cannot order a row value by the key's
+ * index, so every boundary would sort all the rows left to copy. */
+export function keyOrder(key: readonly string[], descending = false): string {
+  return key.map((k) => `src.${quoteIdent(k)}${descending ? ' DESC' : ''}`).join(', ');
+}
+
 /** key values as typed literals, for statements (COPY) that cannot take parameters */
 export function keyLiteral(key: readonly string[], values: readonly unknown[], table: CatalogTable): string {
   const parts = key.map((k, i) => {
