@@ -12,7 +12,8 @@ import type { CheckResult, ParityResult } from '../diff/plan-result.js';
 import { copyAndVerifyAttachments } from '../attachments/check-attachments.js';
 import { checkAudit } from '../checks/audit/check-audit.js';
 import { runVerifyQueries } from '../checks/custom-code-verify.js';
-import { reconcileMoney } from '../checks/money/reconcile-money.js';
+import { reconcileMoneyDays, type ReconcileMoneyInput } from '../checks/money/reconcile-money.js';
+import { writeReconciliationDays } from '../checks/money/reconciliation-store.js';
 import { writeCheck } from '../state/check-store.js';
 import type { CheckKind } from './executors.js';
 import { Failure } from '../failure.js';
@@ -161,7 +162,7 @@ export class RoundTrip {
         destinationCatalog: this.deps.destinationCatalog, checkedAt: await this.deps.now(), sourceInSnapshot: true,
       };
       const result = kind === 'money'
-        ? await reconcileMoney({ ...common, planDir: this.deps.planDir })
+        ? await this.reconcile(common, destination)
         : kind === 'audit'
           ? await checkAudit({ ...common, types: (await this.mappingTypes(snap.session)).get(className) })
           : await copyAndVerifyAttachments({ ...common, planDir: this.deps.planDir });
@@ -171,6 +172,13 @@ export class RoundTrip {
       await snap.session.client.query('ROLLBACK').catch(() => undefined);
       await snap.session.close();
     }
+  }
+
+  /** Money: every business day's result is stored, so `clean_days` can gate closing. */
+  private async reconcile(common: Omit<ReconcileMoneyInput, 'planDir'>, destination: Session): Promise<CheckResult> {
+    const { result, days } = await reconcileMoneyDays({ ...common, planDir: this.deps.planDir });
+    await writeReconciliationDays(destination.client, this.deps.schema, this.deps.plan.name, common.className, days, common.checkedAt);
+    return result;
   }
 
   async verifyCustomCode(): Promise<CheckResult> {

@@ -124,7 +124,9 @@ export async function replayClass(input: ReplayInput): Promise<{ keys: number }>
     `INSERT INTO ${quoteIdent(input.schema)}.capture_positions (migration, class, snapshot, applied, updated_at) VALUES ($1, $2, $3, $4, now())
      ON CONFLICT (migration, class) DO UPDATE SET snapshot = excluded.snapshot, applied = capture_positions.applied + excluded.applied, updated_at = now()`,
     [input.migration, input.className, input.snapshot, keys.length]);
-  // applied capture rows go in the same step that moved the position: capture never grows unbounded
-  await input.sourceWriter.query(`DELETE FROM ${captureTable(input)} WHERE pg_visible_in_snapshot(xid, ${quoteLiteral(input.snapshot)}::pg_snapshot)`);
+  // applied capture rows go in the same step that moved the position: capture never grows unbounded.
+  // An audit class keeps its updates and deletes: a rewritten audit row is evidence the audit check reports.
+  const keep = input.cls.kind === 'audit' ? ` AND op = 'I'` : '';
+  await input.sourceWriter.query(`DELETE FROM ${captureTable(input)} WHERE pg_visible_in_snapshot(xid, ${quoteLiteral(input.snapshot)}::pg_snapshot)${keep}`);
   return { keys: keys.length };
 }

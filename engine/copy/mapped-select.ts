@@ -15,7 +15,10 @@ export interface MappedColumn {
   sql: string;
 }
 
-function localToInstant(t: string, cls: RecordClass): string {
+/** A local time on the source (`timestamp`) as an instant, read in the class's source_timezone with
+ * its daylight-saving policies. Rows far from a transition (the zone's offset the same three hours
+ * either side) take the plain conversion; only the few near one pay for the gap and overlap tests. */
+export function localToInstant(t: string, cls: RecordClass): string {
   const tz = cls.timestamps!.source_timezone;
   const z = quoteLiteral(tz);
   const u = `((${t}) AT TIME ZONE ${z})`; // PostgreSQL: the later instant in an overlap, forward in a gap
@@ -27,7 +30,9 @@ function localToInstant(t: string, cls: RecordClass): string {
   const earlier = `(((${t}) - ((${u} - interval '3 hours') AT TIME ZONE ${z} - (${u} - interval '3 hours') AT TIME ZONE 'UTC')) AT TIME ZONE 'UTC')`;
   const whenAmbiguous = ambiguous === 'later' ? u : ambiguous === 'earlier' ? `LEAST(${u}, ${earlier})` : refuse('is ambiguous (daylight-saving overlap)');
   const whenGap = nonexistent === 'forward' ? u : refuse('does not exist (daylight-saving gap)');
-  return `(CASE WHEN (${t}) IS NULL THEN NULL::timestamptz WHEN ${gapPredicate(t, tz)} THEN ${whenGap} WHEN ${overlap} THEN ${whenAmbiguous} ELSE ${u} END)`;
+  const offset = (x: string) => `((${x}) AT TIME ZONE ${z} - (${x}) AT TIME ZONE 'UTC')`;
+  const steady = `${offset(`${u} - interval '3 hours'`)} = ${offset(`${u} + interval '3 hours'`)}`;
+  return `(CASE WHEN (${t}) IS NULL THEN NULL::timestamptz WHEN ${steady} THEN ${u} WHEN ${gapPredicate(t, tz)} THEN ${whenGap} WHEN ${overlap} THEN ${whenAmbiguous} ELSE ${u} END)`;
 }
 
 function needsZone(type: ExpressionType | undefined, destinationType: string | undefined): boolean {

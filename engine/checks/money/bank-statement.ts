@@ -17,8 +17,9 @@
 //   environment is cutover's minus the database credentials (PGPASSWORD, PGPASSFILE, and any
 //   variable holding the plan's database URLs or their passwords): a bank export has no business
 //   with them. Its stderr is kept (last 2 KB only) for the problem's detail, with those secrets and
-//   the values of secret-looking variables (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*KEY*`,
-//   `*CREDENTIAL*`) replaced by `***`.
+//   the values of secret-looking variables (`*PASS*`, `*SECRET*`, `*TOKEN*`, `*KEY*`,
+//   `*CREDENTIAL*`) replaced by `***`. CUTOVER_MIGRATION, CUTOVER_CLASS and CUTOVER_MINOR_UNITS
+//   are set for it.
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
@@ -57,6 +58,8 @@ export const runShellCommand: RunCommand = (command, options) => new Promise<Com
   let stderr = '';
   let timedOut = false;
   let settled = false;
+  let timer: NodeJS.Timeout | undefined;
+  let killer: NodeJS.Timeout | undefined;
   const finish = (outcome: CommandOutcome) => {
     if (settled) return;
     settled = true;
@@ -67,6 +70,7 @@ export const runShellCommand: RunCommand = (command, options) => new Promise<Com
   const child = spawn('/bin/sh', ['-c', command], {
     cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // the whole group: a pipeline or a background job of the command must not outlive it
   const killGroup = (signal: NodeJS.Signals) => {
     try {
       if (child.pid !== undefined) process.kill(-child.pid, signal);
@@ -74,8 +78,7 @@ export const runShellCommand: RunCommand = (command, options) => new Promise<Com
       /* already gone */
     }
   };
-  let killer: NodeJS.Timeout | undefined;
-  const timer = setTimeout(() => {
+  timer = setTimeout(() => {
     timedOut = true;
     killGroup('SIGTERM');
     killer = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
@@ -209,6 +212,8 @@ export interface BankStatementSource {
   /** the plan's database URLs (and anything else to keep out of the child's environment and output) */
   secrets: readonly string[];
   env?: NodeJS.ProcessEnv;
+  /** added to the command's environment (CUTOVER_MIGRATION, CUTOVER_CLASS, …) */
+  variables?: Record<string, string>;
   runCommand?: RunCommand;
   timeoutMs?: number;
 }
@@ -256,7 +261,7 @@ export async function readBankStatement(src: BankStatementSource): Promise<BankS
   const timeoutMs = src.timeoutMs ?? BANK_COMMAND_TIMEOUT_MS;
   const outcome = await run(src.statement.run, {
     cwd: src.planDir,
-    env: commandEnvironment(env, src.secrets),
+    env: { ...commandEnvironment(env, src.secrets), ...src.variables },
     timeoutMs,
     onStdoutLine: (line) => parser.push(line),
   });

@@ -6,11 +6,17 @@
 //
 // Queries (all concurrent across sides; each side in one REPEATABLE READ READ ONLY transaction of
 // its own unless the caller holds one):
-//   source       1. the type of `money.source.date` (a LIMIT 0 probe, domains resolved)
+//   source       1. the types of `money.source.date` and `.amount` (a LIMIT 0 probe, domains
+//                   resolved): how to find the day, whether the amount needs a numeric cast
 //                2. one aggregate: GROUP BY day, currency, in-scope (the class's `where`), giving
 //                   the in-scope totals and the excluded ones in the same scan
 //   destination  1. one aggregate: GROUP BY day, currency over the whole destination table
 //   bank         streamed from the file or the command's stdout, concurrently with both
+// Each aggregate groups by the date value and formats it once per group; integer and numeric
+// amounts are summed as they are (exact, int128-accelerated for integers). With `days` (a window
+// of business days, e.g. the last few for the daily run), both aggregates also carry a range on
+// the raw date value two days wider than the window (usable by an index on the date column) and
+// keep exactly the window's days; bank lines outside it are ignored.
 //
 // Decisions (the spec is silent):
 // - Exactness: sums are taken in numeric in the database and rounded there to minor_units
@@ -36,10 +42,9 @@ import { secretsOf } from '../../db/endpoint.js';
 import { Failure } from '../../failure.js';
 import { findTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
 import type { MoneySection, Plan, RecordClass } from '../../plan/types.js';
-import { mappedColumns } from '../../copy/mapped-select.js';
-import type { ExpressionType } from '../expressions.js';
+import { localToInstant } from '../../copy/mapped-select.js';
 import { fromItem } from '../preflight/source-sql.js';
-import { formatMinor, minorScale } from './amounts.js';
+import { formatMinor, isIsoDay, minorScale } from './amounts.js';
 import { dayCurrencyKey, readBankStatement, type BankStatement, type RunCommand } from './bank-statement.js';
 import type { ReconciliationDay } from './reconciliation-store.js';
 
@@ -61,6 +66,15 @@ export interface ReconcileMoneyInput {
   destinationInSnapshot?: boolean;
   /** the environment the bank command inherits (default process.env, minus database credentials) */
   env?: NodeJS.ProcessEnv;
+  /** reconcile only these business days (default: every day with rows, or in the bank statement) */
+  days?: DayWindow;
+}
+
+export interface DayWindow {
+  /** first business day reconciled, YYYY-MM-DD */
+  from?: string;
+  /** last business day reconciled, YYYY-MM-DD */
+  to?: string;
 }
 
 export interface MoneyReconciliation {
@@ -85,6 +99,15 @@ async function inTransaction<T>(db: QueryRunner, managed: boolean, work: () => P
   }
 }
 
+/** Promise.all that waits for every side to finish (so no session is still busy when this returns
+ * or throws), then throws the first failure. */
+async function settleAll<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(work as readonly Promise<unknown>[]);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 /** A plan fragment on lines of its own, so a trailing `-- comment` cannot swallow the rest. */
 const fragment = (sql: string) => `(\n${sql}\n)`;
 
@@ -97,10 +120,7 @@ function table(catalog: Catalog, name: string, side: string, className: string):
 /** The instant of a local time on the source, read the way the copy reads it (the class's zone and
  * daylight-saving policies): the mapping module is the one place that SQL is written. */
 function sourceInstant(cls: RecordClass, expression: string): string {
-  const probe: RecordClass = { ...cls, columns: { instant: expression } };
-  const types = new Map([['instant', { baseType: 'timestamp' } as ExpressionType]]);
-  const target = { columns: [{ name: 'instant', baseType: 'timestamptz' }] } as unknown as CatalogTable;
-  return mappedColumns(probe, types, target)[0]!.sql;
+  return localToInstant(`(${expression})`, cls);
 }
 
 /** SQL giving the business day (a date) of a value of base type `baseType`. */
@@ -145,38 +165,77 @@ function minorOf(text: string | null): bigint {
   return BigInt(text.replace('.', ''));
 }
 
-function describeSourceDate(money: MoneySection, from: string): string {
-  return `WITH RECURSIVE described AS (
-  SELECT pg_catalog.pg_typeof(q.d)::pg_catalog.oid AS oid
-    FROM (SELECT 1) AS one LEFT JOIN (SELECT ${fragment(money.source.date)} AS d ${from} LIMIT 0) AS q ON true
+/** The base types (domains resolved) of the source's date and amount expressions, from a LIMIT 0 probe. */
+function describeSource(money: MoneySection, from: string): string {
+  return `WITH RECURSIVE probe AS (
+  SELECT pg_catalog.pg_typeof(q.d)::pg_catalog.oid AS d, pg_catalog.pg_typeof(q.a)::pg_catalog.oid AS a
+    FROM (SELECT 1) AS one
+    LEFT JOIN (SELECT ${fragment(money.source.date)} AS d, ${fragment(money.source.amount)} AS a ${from} LIMIT 0) AS q ON true
+), described AS (
+  SELECT 'date'::text AS which, d AS oid FROM probe UNION ALL SELECT 'amount', a FROM probe
 ), chain AS (
-  SELECT t.oid, t.typtype, t.typbasetype, t.typname FROM pg_catalog.pg_type t JOIN described d ON t.oid = d.oid
+  SELECT d.which, t.oid, t.typtype, t.typbasetype, t.typname FROM pg_catalog.pg_type t JOIN described d ON t.oid = d.oid
   UNION ALL
-  SELECT t.oid, t.typtype, t.typbasetype, t.typname FROM pg_catalog.pg_type t JOIN chain c ON t.oid = c.typbasetype WHERE c.typtype = 'd'
+  SELECT c.which, t.oid, t.typtype, t.typbasetype, t.typname FROM pg_catalog.pg_type t JOIN chain c ON t.oid = c.typbasetype WHERE c.typtype = 'd'
 )
-SELECT typname::text AS base FROM chain WHERE typtype <> 'd'`;
+SELECT which, typname::text AS base FROM chain WHERE typtype <> 'd'`;
 }
 
-function sourceSql(cls: RecordClass, money: MoneySection, from: string, day: string): string {
-  const where = typeof cls.where === 'string' && cls.where.trim() !== '' ? `coalesce(${fragment(cls.where)}, false)` : 'true';
-  return `SELECT to_char(q.day, 'YYYY-MM-DD') AS day, q.currency, q.in_scope,
-       count(*)::text AS n, (count(*) - count(q.amount))::text AS null_amounts,
-       pg_catalog.round(pg_catalog.sum(q.amount), ${money.minor_units})::text AS total
-  FROM (SELECT ${day} AS day, ${fragment(money.source.currency)}::text AS currency,
-               ${fragment(money.source.amount)}::numeric AS amount, ${where} AS in_scope
-          ${from}) AS q
- GROUP BY 1, 2, 3`;
+/** Exact numeric types are summed as they are (sum is exact for them); anything else through numeric. */
+const EXACT = new Set(['int2', 'int4', 'int8', 'numeric']);
+const amountOf = (value: string, baseType: string) => (EXACT.has(baseType) ? value : `(${value})::numeric`);
+
+/**
+ * A coarse, index-friendly range on the raw date value, two days wider than the window on each
+ * side (no zone is a day away from UTC), so a daily run reads only the days around the window when
+ * the date is an indexed column; the exact window is applied to the computed day.
+ */
+function prefilter(value: string, baseType: string, window: DayWindow): string[] {
+  const out: string[] = [];
+  const lower = window.from ? quoteLiteral(window.from) : null;
+  const upper = window.to ? quoteLiteral(window.to) : null;
+  if (baseType === 'date') {
+    if (lower) out.push(`${value} >= ${lower}::date`);
+    if (upper) out.push(`${value} <= ${upper}::date`);
+  } else if (baseType === 'timestamp') {
+    if (lower) out.push(`${value} >= (${lower}::date - 2)::timestamp`);
+    if (upper) out.push(`${value} < (${upper}::date + 3)::timestamp`);
+  } else if (baseType === 'timestamptz') {
+    if (lower) out.push(`${value} >= ((${lower}::date - 2)::timestamp AT TIME ZONE 'UTC')`);
+    if (upper) out.push(`${value} < ((${upper}::date + 3)::timestamp AT TIME ZONE 'UTC')`);
+  }
+  return out;
 }
 
-function destinationSql(money: MoneySection, destination: CatalogTable, day: string): string {
-  const col = (name: string) => `dst.${quoteIdent(name)}`;
-  const only = destination.kind === 'partitioned' ? '' : 'ONLY ';
-  return `SELECT to_char(q.day, 'YYYY-MM-DD') AS day, q.currency,
-       count(*)::text AS n, (count(*) - count(q.amount))::text AS null_amounts,
-       pg_catalog.round(pg_catalog.sum(q.amount) * ${minorScale(money.minor_units)}, ${money.minor_units})::text AS total
-  FROM (SELECT ${day} AS day, (${col(money.currency)})::text AS currency, (${col(money.amount)})::numeric AS amount
-          FROM ${only}${quoteIdent(destination.schema)}.${quoteIdent(destination.name)} AS dst) AS q
- GROUP BY 1, 2`;
+function exactWindow(window: DayWindow): string {
+  const out: string[] = [];
+  if (window.from) out.push(`g.day >= ${quoteLiteral(window.from)}::date`);
+  if (window.to) out.push(`g.day <= ${quoteLiteral(window.to)}::date`);
+  return out.length ? `\n WHERE ${out.join(' AND ')}` : '';
+}
+
+interface SideSpec {
+  day: string;
+  currency: string;
+  amount: string;
+  /** the class's `where` as a boolean (source only), so excluded totals come from the same scan */
+  inScope: string | null;
+  /** `FROM … AS src|dst` */
+  from: string;
+  filters: string[];
+}
+
+/** One aggregate: grouped by the date value, formatted once per group (to_char per row is costly). */
+function aggregateSql(spec: SideSpec, mu: number, scale: string | null, window: DayWindow): string {
+  const total = scale === null ? 'g.total' : `g.total * ${scale}`;
+  const scope = spec.inScope === null ? '' : ', q.in_scope';
+  const where = spec.filters.length ? `\n                 WHERE ${spec.filters.join(' AND ')}` : '';
+  return `SELECT to_char(g.day, 'YYYY-MM-DD') AS day, g.currency${spec.inScope === null ? '' : ', g.in_scope'},
+       g.n::text AS n, g.null_amounts::text AS null_amounts, pg_catalog.round(${total}, ${mu})::text AS total
+  FROM (SELECT q.day, q.currency${scope}, count(*) AS n, count(*) - count(q.amount) AS null_amounts, pg_catalog.sum(q.amount) AS total
+          FROM (SELECT ${spec.day} AS day, (${spec.currency})::text AS currency, ${spec.amount} AS amount${spec.inScope === null ? '' : `, ${spec.inScope} AS in_scope`}
+                  ${spec.from}${where}) AS q
+         GROUP BY q.day, q.currency${scope}) AS g${exactWindow(window)}`;
 }
 
 function readFailure(className: string, side: string, e: unknown): Failure {
@@ -207,26 +266,48 @@ export async function reconcileMoneyDays(input: ReconcileMoneyInput): Promise<Mo
     if (!c) throw new Failure('money.column-missing', `money reconciliation of class ${className}: ${destinationTable.qualified} has no column \`${name}\` (money.${what})`);
     return c;
   };
-  destinationColumn(money.amount, 'amount');
   destinationColumn(money.currency, 'currency');
   const destinationDate = destinationColumn(money.date, 'date');
   const zone = money.timezone ?? 'UTC';
   const from = `FROM ${fromItem(sourceTable)} AS src`;
   const destinationDay = dayOf(cls, money, `dst.${quoteIdent(money.date)}`, destinationDate.baseType, 'destination', className);
 
+  const window = input.days ?? {};
+  for (const [name, day] of Object.entries(window)) {
+    if (day !== undefined && !isIsoDay(day)) throw new Failure('money.window', `money reconciliation of class ${className}: days.${name} \`${day}\` is not a date (YYYY-MM-DD)`);
+  }
+  const destinationAmount = destinationColumn(money.amount, 'amount');
+  const destinationSpec: SideSpec = {
+    day: destinationDay,
+    currency: `dst.${quoteIdent(money.currency)}`,
+    amount: amountOf(`dst.${quoteIdent(money.amount)}`, destinationAmount.baseType),
+    inScope: null,
+    from: `FROM ${destinationTable.kind === 'partitioned' ? '' : 'ONLY '}${quoteIdent(destinationTable.schema)}.${quoteIdent(destinationTable.name)} AS dst`,
+    filters: prefilter(`dst.${quoteIdent(money.date)}`, destinationDate.baseType, window),
+  };
+
   const sourceSide = () => inTransaction(input.source, !input.sourceInSnapshot, async () => {
     try {
-      const described = await input.source.query<{ base: string }>(describeSourceDate(money, from));
-      const base = described.rows[0]?.base ?? 'unknown';
-      const day = dayOf(cls, money, fragment(money.source.date), base, 'source', className);
-      return { base, rows: (await input.source.query<SideRow>(sourceSql(cls, money, from, day))).rows };
+      const described = await input.source.query<{ which: string; base: string }>(describeSource(money, from));
+      const base = described.rows.find((r) => r.which === 'date')?.base ?? 'unknown';
+      const amountBase = described.rows.find((r) => r.which === 'amount')?.base ?? 'unknown';
+      const where = typeof cls.where === 'string' && cls.where.trim() !== '' ? `coalesce(${fragment(cls.where)}, false)` : null;
+      const spec: SideSpec = {
+        day: dayOf(cls, money, fragment(money.source.date), base, 'source', className),
+        currency: fragment(money.source.currency),
+        amount: amountOf(fragment(money.source.amount), amountBase),
+        inScope: where ?? 'true',
+        from,
+        filters: prefilter(fragment(money.source.date), base, window),
+      };
+      return { base, rows: (await input.source.query<SideRow>(aggregateSql(spec, mu, null, window))).rows };
     } catch (e) {
       throw readFailure(className, 'source', e);
     }
   });
   const destinationSide = () => inTransaction(input.destination, !input.destinationInSnapshot, async () => {
     try {
-      return (await input.destination.query<SideRow>(destinationSql(money, destinationTable, destinationDay))).rows;
+      return (await input.destination.query<SideRow>(aggregateSql(destinationSpec, mu, minorScale(mu), window))).rows;
     } catch (e) {
       throw readFailure(className, 'destination', e);
     }
@@ -239,11 +320,12 @@ export async function reconcileMoneyDays(input: ReconcileMoneyInput): Promise<Mo
       minorUnits: mu,
       secrets: [...secretsOf(plan.source.url), ...secretsOf(plan.destination.url)],
       env: input.env,
+      variables: { CUTOVER_MIGRATION: plan.name, CUTOVER_CLASS: className, CUTOVER_MINOR_UNITS: String(mu) },
       runCommand: input.runCommand,
     });
   };
 
-  const [source, destinationRows, bank] = await Promise.all([sourceSide(), destinationSide(), bankSide()]);
+  const [source, destinationRows, bank] = await settleAll([sourceSide(), destinationSide(), bankSide()] as const);
 
   // merge: day/currency → the three totals
   interface Entry { day: string | null; currency: string | null; source: Totals; destination: Totals; bank: bigint | null }
@@ -278,6 +360,7 @@ export async function reconcileMoneyDays(input: ReconcileMoneyInput): Promise<Mo
   if (bankUsed) {
     for (const [key, minor] of bank.totals) {
       const [day, currency] = key.split('\u0000') as [string, string];
+      if ((window.from && day < window.from) || (window.to && day > window.to)) continue;
       entry(day, currency).bank = minor;
     }
     for (const e of entries.values()) if (e.bank === null) e.bank = 0n;
@@ -352,6 +435,7 @@ export async function reconcileMoneyDays(input: ReconcileMoneyInput): Promise<Mo
   const details = {
     timezone: zone,
     minorUnits: mu,
+    window: input.days ?? null,
     sourceDate: { expression: money.source.date, type: source.base, readAs: readAs(source.base, cls, zone) },
     destinationDate: { column: money.date, type: destinationDate.baseType, readAs: readAs(destinationDate.baseType, cls, zone) },
     bank: bank === null ? null : { origin: bank.origin, lines: bank.lines, used: bankUsed, invalidLines: bank.invalidCount },

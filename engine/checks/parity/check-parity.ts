@@ -14,18 +14,20 @@
 // so every statement on a side sees one snapshot and the plan's check SQL cannot write. At most one
 // statement runs on a session at a time; the two sessions work concurrently.
 //
-// Statements per class (no `where`, nothing differing): source 3 (BEGIN, buckets, ROLLBACK);
-// destination 3 + 3 per relationship, computed column and check (each in a savepoint). A `where`
-// adds one source count; differences add one narrowing statement per side per 100k rows of
-// differing buckets, one per side to name changed columns, one per side for samples of buckets
-// present on one side only.
+// Statements per class, nothing differing: source 6 (BEGIN, hash probe, planner setting, buckets,
+// setting restored, ROLLBACK), one scan of the table (two with a `where`: the excluded count);
+// destination 6 the same way, plus 3 per relationship, computed column and check (SAVEPOINT,
+// statement, RELEASE), each one scan. Differences add per side: one statement for the rows of the
+// differing buckets (key, hash, and their values when under 5,000 rows) — or, beyond 100,000 rows,
+// DECLARE, one FETCH per 20,000 rows and CLOSE of a cursor — then one for the values of the
+// sampled changed rows (unless read already) and one for sample keys of one-sided buckets.
 import type { QueryRunner } from '../../db/query-runner.js';
 import type { ExpressionType } from '../expressions.js';
 import type { ParityResult } from '../../diff/plan-result.js';
 import { Failure } from '../../failure.js';
 import { findTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
 import type { Plan } from '../../plan/types.js';
-import { bucketCount, compareBuckets, readBuckets, totalRows, type Bucket } from './buckets.js';
+import { bucketCount, compareBuckets, probe, readBuckets, totalRows, type Bucket, type Hashing, type HashKind } from './buckets.js';
 import { checkDifferences } from './class-checks.js';
 import { computedDifferences } from './computed.js';
 import { excludedRows } from './excluded.js';
@@ -47,6 +49,8 @@ export interface CheckParityInput {
   sourceInSnapshot?: boolean;
   /** the caller holds the destination in a transaction, and ends it */
   destinationInSnapshot?: boolean;
+  /** how rows are hashed (buckets.ts); default: native when both servers agree on the probe */
+  hash?: HashKind;
 }
 
 export const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
@@ -55,6 +59,12 @@ function table(catalog: Catalog, name: string, side: string, className: string):
   const t = findTable(catalog, name);
   if (!t) throw new Failure('parity.table-missing', `parity of class ${className}: the ${side} table ${name} does not exist`, 'run `cutover plan` to see what the plan refers to');
   return t;
+}
+
+/** The fast in-server hash only when both servers compute it alike. */
+async function hashKind(source: QueryRunner, destination: QueryRunner): Promise<HashKind> {
+  const [s, d] = await Promise.all([probe(source), probe(destination)]);
+  return s !== null && s === d ? 'native' : 'portable';
 }
 
 async function inTransaction<T>(db: QueryRunner, managed: boolean, work: () => Promise<T>): Promise<T> {
@@ -85,13 +95,14 @@ export async function checkParity(input: CheckParityInput): Promise<ParityResult
   let result: ParityResult | undefined;
   await inTransaction(input.source, !input.sourceInSnapshot, async () => {
     await inTransaction(input.destination, !input.destinationInSnapshot, async () => {
+      const hashing: Hashing = { buckets, kind: input.hash ?? await hashKind(input.source, input.destination) };
       // both sides hash at once; the destination's own checks follow its hashing while the
       // source may still be hashing
       const [source, destination] = await Promise.all([
         (async () => {
           try {
             const excluded = await excludedRows(input.source, cls, sourceTable);
-            return { excluded, buckets: await readBuckets(input.source, shape.source, buckets) };
+            return { excluded, buckets: await readBuckets(input.source, shape.source, hashing) };
           } catch (e) {
             throw readFailure(className, 'source', e);
           }
@@ -99,7 +110,7 @@ export async function checkParity(input: CheckParityInput): Promise<ParityResult
         (async () => {
           let own: Map<number, Bucket>;
           try {
-            own = await readBuckets(input.destination, shape.destination, buckets);
+            own = await readBuckets(input.destination, shape.destination, hashing);
           } catch (e) {
             throw readFailure(className, 'destination', e);
           }
@@ -113,7 +124,7 @@ export async function checkParity(input: CheckParityInput): Promise<ParityResult
       ]);
       const comparison = compareBuckets(source.buckets, destination.buckets);
       const rows = await narrow({
-        source: input.source, destination: input.destination, shape, buckets,
+        source: input.source, destination: input.destination, shape, hashing,
         sourceBuckets: source.buckets, destinationBuckets: destination.buckets, comparison,
       });
       const differences = [...rows, ...destination.differences];

@@ -6,12 +6,11 @@ import { quoteIdent } from '../../db/sql-identifiers.js';
 import type { RecordClass } from '../../plan/types.js';
 import { asSubquery, guarded } from './guard.js';
 import type { Difference } from './narrow.js';
-import { keyText, sampleKey, type ParityShape } from './normalise.js';
+import { sampleKey, type ParityShape } from './normalise.js';
 import { countAndSamplesSql, countOf } from './sample-rows.js';
 
 export function computedSql(shape: ParityShape, column: string, expression: string): string {
-  return countAndSamplesSql(`SELECT ${keyText(shape.destination)} AS kt ${shape.destination.from}
- WHERE dst.${quoteIdent(column)} IS DISTINCT FROM (${asSubquery(expression)}
+  return countAndSamplesSql(shape.destination, `dst.${quoteIdent(column)} IS DISTINCT FROM (${asSubquery(expression)}
 )`);
 }
 

@@ -10,7 +10,7 @@ import { findTable, type Catalog, type CatalogTable } from '../../introspect/cat
 import type { Plan, RecordClass } from '../../plan/types.js';
 import { guarded } from './guard.js';
 import type { Difference } from './narrow.js';
-import { keyText, sampleKey, type ParityShape } from './normalise.js';
+import { sampleKey, type ParityShape } from './normalise.js';
 import { countAndSamplesSql, countOf } from './sample-rows.js';
 
 export interface Relationship {
@@ -42,8 +42,7 @@ export function relationshipsOf(plan: Plan, cls: RecordClass, table: CatalogTabl
 export function orphanSql(shape: ParityShape, rel: Relationship): string {
   const notNull = rel.columns.map((c) => `dst.${quoteIdent(c)} IS NOT NULL`).join(' AND ');
   const match = rel.columns.map((c, i) => `ref.${quoteIdent(rel.referencedColumns[i] ?? c)} = dst.${quoteIdent(c)}`).join(' AND ');
-  return countAndSamplesSql(`SELECT ${keyText(shape.destination)} AS kt ${shape.destination.from}
- WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${quoteQualified(rel.table)} AS ref WHERE ${match})`);
+  return countAndSamplesSql(shape.destination, `${notNull} AND NOT EXISTS (SELECT 1 FROM ${quoteQualified(rel.table)} AS ref WHERE ${match})`);
 }
 
 function describe(rel: Relationship): string {
