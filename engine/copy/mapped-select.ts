@@ -41,7 +41,8 @@ function needsZone(type: ExpressionType | undefined, destinationType: string | u
 
 export function mappedColumns(cls: RecordClass, types: ReadonlyMap<string, ExpressionType> | undefined, destination: CatalogTable | undefined): MappedColumn[] {
   return Object.entries(cls.columns).map(([column, expression]) => {
-    const sql = `(${expression})`;
+    // the newline keeps a trailing `-- comment` in the plan's SQL from swallowing the statement
+    const sql = `(${expression}\n)`;
     const target = destination?.columns.find((c) => c.name === column);
     if (cls.timestamps && needsZone(types?.get(column), target?.baseType)) return { column, sql: localToInstant(sql, cls) };
     return { column, sql };
@@ -53,7 +54,7 @@ export function mappedColumns(cls: RecordClass, types: ReadonlyMap<string, Expre
  * parent does not also return its children's rows. */
 export function sourceFrom(cls: RecordClass, table: CatalogTable): string {
   const only = table.kind === 'partitioned' ? '' : 'ONLY ';
-  const where = cls.where ? ` WHERE (${cls.where})` : '';
+  const where = cls.where ? ` WHERE (${cls.where}\n)` : '';
   return `FROM ${only}${quoteQualified(table.qualified)} AS src${where}`;
 }
 
