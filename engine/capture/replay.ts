@@ -108,7 +108,7 @@ async function destinationKeysOf(input: ReplayInput, keys: unknown[][]): Promise
   const rows = keys.map((k) => `(${keyLiteral(key, k, input.sourceTable).slice(1, -1)})`).join(', ');
   try {
     const { rows: out } = await input.source.query<{ k: unknown[] }>(
-      `SELECT json_build_array(${expressions.map((e) => `(${e})::text`).join(', ')}) AS k FROM (VALUES ${rows}) AS src(${key.map(quoteIdent).join(', ')})`);
+      `SELECT json_build_array(${expressions.map((e) => `(${e}\n)::text`).join(', ')}) AS k FROM (VALUES ${rows}) AS src(${key.map(quoteIdent).join(', ')})`);
     return out.map((r) => r.k);
   } catch (e) {
     throw new Failure('replay.key-mapping', `class ${input.className}: a deleted source row's destination key cannot be computed from its source key (${(e as Error).message})`,
