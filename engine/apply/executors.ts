@@ -134,8 +134,14 @@ const EXECUTORS: [RegExp, Executor][] = [
   }],
 ];
 
+/** A failed check, with each of its problems (the summary alone names only the first of them). */
 function reportCheck(result: CheckResult, t: ApplyTarget): void {
-  if (!result.passed) t.report(`${result.kind} check of ${result.class} FAILED: ${result.summary}`);
+  if (result.passed) return;
+  t.report(`${result.kind} check of ${result.class} FAILED: ${result.summary}`);
+  for (const p of result.problems) {
+    const samples = p.samples.slice(0, 3).map((s) => (typeof s === 'string' ? s : JSON.stringify(s)));
+    t.report(`  ${p.kind}: ${p.count}${p.detail ? ` (${p.detail})` : ''}${samples.length ? `; e.g. ${samples.join('; ')}` : ''}`);
+  }
 }
 
 export function executorFor(address: string): Executor {

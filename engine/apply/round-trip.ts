@@ -17,7 +17,7 @@ import { writeReconciliationDays } from '../checks/money/reconciliation-store.js
 import { writeCheck } from '../state/check-store.js';
 import type { CheckKind } from './executors.js';
 import { Failure } from '../failure.js';
-import { findTable, type Catalog, type CatalogTable } from '../introspect/catalog.js';
+import { requireTable, type Catalog, type CatalogTable } from '../introspect/catalog.js';
 import type { Plan } from '../plan/types.js';
 import { writeParity } from '../state/parity-store.js';
 import { quoteQualified } from '../db/sql-identifiers.js';
@@ -51,10 +51,8 @@ export class RoundTrip {
 
   constructor(private readonly deps: RoundTripDeps) {}
 
-  private table(catalog: Catalog, name: string, side: string): CatalogTable {
-    const t = findTable(catalog, name);
-    if (!t) throw new Failure('round-trip.table-missing', `${side} table ${name} does not exist`, 'run `cutover plan` to see what the plan refers to');
-    return t;
+  private table(catalog: Catalog, name: string, side: 'source' | 'destination'): CatalogTable {
+    return requireTable(catalog, name, side, 'round trip');
   }
 
   private async openSnapshot(purpose: string): Promise<Snapshot> {

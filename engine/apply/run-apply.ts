@@ -159,11 +159,18 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
     const applier = new Applier(ctx, target, options.hooks);
     await applier.event({ kind: 'apply', outcome: 'started', detail: { target: plan.target, from: first.phase } });
     for (;;) {
-      const result = computed.result;
-      for (const c of result.changes.filter((x) => x.phase === result.phase)) await applier.change(c);
+      let result = computed.result;
+      const repairs = result.changes.filter((x) => x.phase === result.phase);
+      for (const c of repairs) await applier.change(c);
       if (result.phase === plan.target) {
         await applier.event({ kind: 'apply', outcome: 'ok', detail: { reached: result.phase, changes: applier.applied } });
         return { kind: 'reached', phase: result.phase, applied: applier.applied };
+      }
+      // what those changes did (a check run again, a class copied again) is what the gate into the
+      // next phase must be judged on, not what was true before them
+      if (repairs.length) {
+        computed = await computePlan(ctx, { refresh: false });
+        result = computed.result;
       }
       // only the gate into the next phase stops this step: a later closed gate stops a later step
       const next = nextPhase(result.phase);

@@ -85,6 +85,8 @@ function dualRunGate(input: GateInput): string[] {
     const kind = cls.kind && cls.kind !== 'plain' ? cls.kind : undefined;
     if (kind && !input.checks.some((k) => k.class === name && k.kind === kind)) reasons.push(`the ${kind} check of class ${name} has not run`);
   }
+  const verified = (input.plan.custom_code ?? []).some((e) => e.reimplemented && typeof e.verify === 'string' && e.verify.trim() !== '');
+  if (verified && !input.checks.some((k) => k.kind === 'custom-code')) reasons.push('the custom code verify queries have not run');
   return [...reasons, ...findingReasons(input, 'dual_run')];
 }
 

@@ -1,5 +1,6 @@
 // What cutover observes of one database: the parts of its catalog a migration depends on.
 // Produced by `introspect` in a constant number of catalog queries, whatever the number of tables.
+import { Failure } from '../failure.js';
 
 export interface CatalogColumn {
   name: string;
@@ -100,4 +101,13 @@ export function findTable(catalog: Catalog, name: string): CatalogTable | undefi
   if (name.includes('.')) return catalog.tables.find((t) => t.qualified === name);
   const matches = catalog.tables.filter((t) => t.name === name);
   return matches.length === 1 ? matches[0] : undefined;
+}
+
+/** A table the plan names, or the Failure a step reports when it is gone: `what` says which step. */
+export function requireTable(catalog: Catalog, name: string, side: 'source' | 'destination', what: string): CatalogTable {
+  const t = findTable(catalog, name);
+  if (!t) {
+    throw new Failure('table-missing', `${what}: the ${side} table ${name} does not exist`, 'run `cutover plan` to see what the plan refers to');
+  }
+  return t;
 }

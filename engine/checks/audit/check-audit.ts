@@ -18,7 +18,7 @@ import type { QueryRunner } from '../../db/query-runner.js';
 import { quoteIdent } from '../../db/sql-identifiers.js';
 import type { CheckResult } from '../../diff/plan-result.js';
 import { Failure } from '../../failure.js';
-import { findTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
+import { findTable, requireTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
 import { names } from '../../lock/object-names.js';
 import type { Plan } from '../../plan/types.js';
 import type { ExpressionType } from '../expressions.js';
@@ -27,6 +27,7 @@ import { anchorColumn, checkAnchors, type AnchorOutcome } from './anchors.js';
 import {
   CHUNK_ROWS, differingChunks, locateDivergence, readChunks, sequenceHash, sequenceSides, type Chunk, type Divergence,
 } from './sequence.js';
+import { inTransaction, settleAll } from '../../db/snapshot.js';
 
 export interface CheckAuditInput {
   plan: Plan;
@@ -44,31 +45,12 @@ export interface CheckAuditInput {
   chunkRows?: number;
 }
 
-const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 const SAMPLES = 20;
 
-async function inTransaction<T>(db: QueryRunner, managed: boolean, work: () => Promise<T>): Promise<T> {
-  if (!managed) return work();
-  await db.query(SNAPSHOT);
-  try {
-    return await work();
-  } finally {
-    await db.query('ROLLBACK').catch(() => undefined);
-  }
-}
 
-/** Promise.all that waits for both sides to finish (no session is left busy), then throws the first failure. */
-async function settleAll<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const settled = await Promise.allSettled(work as readonly Promise<unknown>[]);
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
-}
 
-function table(catalog: Catalog, name: string, side: string, className: string): CatalogTable {
-  const t = findTable(catalog, name);
-  if (!t) throw new Failure('audit.table-missing', `audit check of class ${className}: the ${side} table ${name} does not exist`, 'run `cutover plan` to see what the plan refers to');
-  return t;
+function table(catalog: Catalog, name: string, side: 'source' | 'destination', className: string): CatalogTable {
+  return requireTable(catalog, name, side, `audit check of class ${className}`);
 }
 
 function readFailure(className: string, side: string, e: unknown): Failure {

@@ -40,13 +40,14 @@ import { quoteIdent, quoteLiteral } from '../../db/sql-identifiers.js';
 import type { CheckResult } from '../../diff/plan-result.js';
 import { secretsOf } from '../../db/endpoint.js';
 import { Failure } from '../../failure.js';
-import { findTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
+import { findTable, requireTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
 import type { MoneySection, Plan, RecordClass } from '../../plan/types.js';
 import { localToInstant } from '../../copy/mapped-select.js';
 import { fromItem } from '../preflight/source-sql.js';
 import { formatMinor, isIsoDay, minorScale } from './amounts.js';
 import { dayCurrencyKey, readBankStatement, type BankStatement, type RunCommand } from './bank-statement.js';
 import type { ReconciliationDay } from './reconciliation-store.js';
+import { inTransaction, settleAll } from '../../db/snapshot.js';
 
 export interface ReconcileMoneyInput {
   plan: Plan;
@@ -87,34 +88,14 @@ export interface MoneyReconciliation {
 export const DAYS_SHOWN = 400;
 const SAMPLES = 20;
 
-const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 
-async function inTransaction<T>(db: QueryRunner, managed: boolean, work: () => Promise<T>): Promise<T> {
-  if (!managed) return work();
-  await db.query(SNAPSHOT);
-  try {
-    return await work();
-  } finally {
-    await db.query('ROLLBACK').catch(() => undefined);
-  }
-}
 
-/** Promise.all that waits for every side to finish (so no session is still busy when this returns
- * or throws), then throws the first failure. */
-async function settleAll<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const settled = await Promise.allSettled(work as readonly Promise<unknown>[]);
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
-}
 
 /** A plan fragment on lines of its own, so a trailing `-- comment` cannot swallow the rest. */
 const fragment = (sql: string) => `(\n${sql}\n)`;
 
-function table(catalog: Catalog, name: string, side: string, className: string): CatalogTable {
-  const t = findTable(catalog, name);
-  if (!t) throw new Failure('money.table-missing', `money reconciliation of class ${className}: the ${side} table ${name} does not exist`, 'run `cutover plan` to see what the plan refers to');
-  return t;
+function table(catalog: Catalog, name: string, side: 'source' | 'destination', className: string): CatalogTable {
+  return requireTable(catalog, name, side, `money reconciliation of class ${className}`);
 }
 
 /** The instant of a local time on the source, read the way the copy reads it (the class's zone and

@@ -25,7 +25,7 @@ import type { QueryRunner } from '../../db/query-runner.js';
 import type { ExpressionType } from '../expressions.js';
 import type { ParityResult } from '../../diff/plan-result.js';
 import { Failure } from '../../failure.js';
-import { findTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
+import { findTable, requireTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
 import type { Plan } from '../../plan/types.js';
 import { bucketCount, compareBuckets, probe, readBuckets, totalRows, type Bucket, type Hashing, type HashKind } from './buckets.js';
 import { checkDifferences } from './class-checks.js';
@@ -34,6 +34,7 @@ import { excludedRows } from './excluded.js';
 import { narrow, type Difference } from './narrow.js';
 import { parityShape } from './normalise.js';
 import { orphans, relationshipsOf } from './relationships.js';
+import { inTransaction } from '../../db/snapshot.js';
 
 export interface CheckParityInput {
   plan: Plan;
@@ -53,12 +54,9 @@ export interface CheckParityInput {
   hash?: HashKind;
 }
 
-export const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 
-function table(catalog: Catalog, name: string, side: string, className: string): CatalogTable {
-  const t = findTable(catalog, name);
-  if (!t) throw new Failure('parity.table-missing', `parity of class ${className}: the ${side} table ${name} does not exist`, 'run `cutover plan` to see what the plan refers to');
-  return t;
+function table(catalog: Catalog, name: string, side: 'source' | 'destination', className: string): CatalogTable {
+  return requireTable(catalog, name, side, `parity of class ${className}`);
 }
 
 /** The fast in-server hash only when both servers compute it alike. */
@@ -67,15 +65,6 @@ async function hashKind(source: QueryRunner, destination: QueryRunner): Promise<
   return s !== null && s === d ? 'native' : 'portable';
 }
 
-async function inTransaction<T>(db: QueryRunner, managed: boolean, work: () => Promise<T>): Promise<T> {
-  if (!managed) return work();
-  await db.query(SNAPSHOT);
-  try {
-    return await work();
-  } finally {
-    await db.query('ROLLBACK').catch(() => undefined);
-  }
-}
 
 function readFailure(className: string, side: string, e: unknown): Failure {
   return new Failure('parity.read', `parity of class ${className}: the ${side} rows cannot be read${side === 'source' ? ' through the mapping' : ''}: ${(e as Error).message}`,
