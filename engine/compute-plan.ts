@@ -5,7 +5,7 @@ import { classOrder } from './diff/class-order.js';
 import { measuredRate, writeWindows } from './diff/write-windows.js';
 import { findTable } from './introspect/catalog.js';
 import type { Plan } from './plan/types.js';
-import type { PlanResult } from './diff/plan-result.js';
+import type { Finding, PlanResult } from './diff/plan-result.js';
 import type { MigrationContext } from './migration-context.js';
 import { observe, type Observed } from './observe.js';
 
@@ -18,10 +18,10 @@ function classBytes(plan: Plan, observed: Observed): number {
   return Object.values(plan.classes).reduce((n, c) => n + (findTable(observed.source, c.source.table)?.bytes ?? 0), 0);
 }
 
-export async function computePlan(ctx: MigrationContext, options: { refresh: boolean }): Promise<ComputedPlan> {
+export async function computePlan(ctx: MigrationContext, options: { refresh: boolean; reuseDataFindings?: Finding[] }): Promise<ComputedPlan> {
   const observed = await observe({
     plan: ctx.plan, planFingerprint: ctx.planFingerprint, source: ctx.source.client, destination: ctx.destination.client,
-    locate: ctx.valid.locate, refresh: options.refresh,
+    locate: ctx.valid.locate, refresh: options.refresh, reuseDataFindings: options.reuseDataFindings,
   });
   const now = await ctx.clock.now();
   const result = buildPlan({

@@ -29,6 +29,8 @@ export interface Observed {
   state: StateSnapshot;
   findings: Finding[];
   drift: string[];
+  /** the data findings alone (mapping checks and preflight) */
+  dataFindings: Finding[];
   /** findings came from the cache rather than the databases */
   findingsCached: boolean;
   /** where each class's copy stands (rows, bytes, timing), from state */
@@ -56,6 +58,8 @@ export interface ObserveOptions {
   locate: Locate;
   /** recompute findings even when cached */
   refresh: boolean;
+  /** data findings this same command already computed: reused instead of scanning the source again */
+  reuseDataFindings?: Finding[];
 }
 
 function stateSchema(plan: Plan): string {
@@ -108,6 +112,7 @@ async function dataFindings(
   o: ObserveOptions, source: Catalog, destination: Catalog, state: StateSnapshot, fingerprint: string, copies: readonly CopyProgress[],
 ): Promise<{ findings: Finding[]; cached: boolean }> {
   if (copied(state)) return { findings: [], cached: false }; // after the copy, parity speaks for the data
+  if (o.reuseDataFindings) return { findings: o.reuseDataFindings, cached: true };
   const counts = await destinationCounts(o.destination, o.plan, destination, state, copies);
   const key = fingerprintOf({ plan: o.planFingerprint, source: fingerprint, writes: await writeCounter(o.source, o.plan.source.schemas), counts: [...counts] });
   if (!o.refresh && state.exists) {
@@ -141,5 +146,6 @@ export async function observe(o: ObserveOptions): Promise<Observed> {
     connections, parity, copies, checks,
     findings: [...coverage(o.plan, source, destination, o.locate), ...replicationRoleFindings(o.plan, destination, o.locate), ...data.findings, ...newConnections(state.migration?.sourceConnections, connections)],
     findingsCached: data.cached,
+    dataFindings: data.findings,
   };
 }

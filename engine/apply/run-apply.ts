@@ -134,6 +134,8 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
   let closeSteps = async () => {};
   try {
     let computed = await computePlan(ctx, { refresh: false });
+    // the source's data was scanned for findings once; re-plans between phases reuse that scan
+    const reuseDataFindings = computed.observed.dataFindings;
     if (options.saved) checkStale(options.saved, computed, ctx, options.planFileSha256);
     const first = options.saved?.result ?? computed.result;
     options.hooks.showPlan(first);
@@ -169,7 +171,7 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
       // what those changes did (a check run again, a class copied again) is what the gate into the
       // next phase must be judged on, not what was true before them
       if (repairs.length) {
-        computed = await computePlan(ctx, { refresh: false });
+        computed = await computePlan(ctx, { refresh: false, reuseDataFindings });
         result = computed.result;
       }
       // only the gate into the next phase stops this step: a later closed gate stops a later step
@@ -184,7 +186,7 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
       }
       for (const c of result.changes.filter((x) => x.phase === next)) await applier.change(c);
       await applier.phase(next);
-      computed = await computePlan(ctx, { refresh: false });
+      computed = await computePlan(ctx, { refresh: false, reuseDataFindings });
     }
   } finally {
     await closeSteps().catch(() => undefined);
