@@ -2,6 +2,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { StatusReport } from '../../engine/status.js';
 import { PHASES } from '../../engine/plan/types.js';
+import { checksSection, paritySection } from './plan-sections.js';
 
 function timeline(report: StatusReport, c: ChalkInstance): string {
   return PHASES.map((p) => (p === report.phase ? c.bold.inverse(` ${p} `) : report.phaseTimes[p] ? c.green(p) : c.dim(p))).join(c.dim(' → '));
@@ -20,6 +21,7 @@ export function renderStatus(report: StatusReport, c: ChalkInstance): string {
     const mark = g.status === 'open' ? c.green('✓') : g.status === 'blocked' ? c.red('✗') : c.yellow('…');
     lines.push(`  ${mark} ${g.address}${g.opensAt ? ` (opens at ${g.opensAt})` : ''}`, ...g.reasons.map((r) => `      ${r}`));
   }
+  for (const section of [paritySection(report.plan.parity, c), checksSection(report.plan.checks, c)]) if (section.length) lines.push('', ...section);
   lines.push('', 'Installed:');
   if (report.resources.length === 0) lines.push('  nothing yet');
   for (const r of report.resources) lines.push(`  ${r.address} (${r.phase}, ${r.appliedAt})`);

@@ -16,7 +16,7 @@ import { acquireLock, recordHolder, releaseLock } from '../state/state-lock.js';
 import {
   appendEvent, ensureMigration, ensureStateSchema, recordResource, removeResource, setPhase, type EventRecord,
 } from '../state/state-store.js';
-import { execute, type ApplyTarget, type ClassSteps } from './executors.js';
+import { execute, supports, type ApplyTarget, type ClassSteps } from './executors.js';
 import { openClassSteps } from './class-steps.js';
 
 export interface ApplyHooks {
@@ -109,6 +109,15 @@ function nextPhase(current: PlanResult['phase']): Phase | undefined {
   return PHASES[PHASES.indexOf(current) + 1];
 }
 
+/** A phase this version cannot finish is not started: nothing of it is changed. */
+function refuseUnsupported(changes: Change[], phase: Phase): void {
+  const missing = changes.filter((c) => !supports(c.address)).map((c) => c.address);
+  if (missing.length) {
+    throw new Failure('apply.unsupported', `this version of cutover cannot apply ${missing.join(', ')} yet, so phase ${phase} was not started`,
+      'keep target at the last phase this version supports (round_tripped)');
+  }
+}
+
 function checkStale(saved: SavedPlan, computed: ComputedPlan, ctx: MigrationContext, planFileSha256: string): void {
   const reasons = staleReasons(saved, {
     planFileSha256, stateSerial: computed.observed.state.migration?.serial ?? 0,
@@ -184,7 +193,9 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
         await applier.event({ kind: 'gate', address: stop.address, outcome: 'stopped', detail: { reasons: stop.reasons } });
         return { kind: 'gate', gate: stop, applied: applier.applied, phase: result.phase };
       }
-      for (const c of result.changes.filter((x) => x.phase === next)) await applier.change(c);
+      const phaseChanges = result.changes.filter((x) => x.phase === next);
+      refuseUnsupported(phaseChanges, next);
+      for (const c of phaseChanges) await applier.change(c);
       await applier.phase(next);
       computed = await computePlan(ctx, { refresh: false, reuseDataFindings });
     }

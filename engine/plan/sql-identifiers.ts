@@ -9,10 +9,11 @@ const KEYWORDS = new Set([
   'current_date', 'current_time', 'current_timestamp', 'localtime', 'localtimestamp', 'current_user', 'session_user',
   'user', 'current_role', 'current_schema', 'current_catalog', 'unknown', 'over', 'partition', 'by', 'order', 'asc',
   'desc', 'nulls', 'first', 'last', 'filter', 'within', 'group', 'limit', 'offset', 'join', 'on', 'using', 'leading',
-  'trailing', 'both', 'for', 'overlaps', 'year', 'month', 'day', 'hour', 'minute', 'second', 'double', 'precision',
-  'varying', 'character', 'national', 'char', 'varchar', 'text', 'integer', 'int', 'bigint', 'smallint', 'numeric',
-  'decimal', 'real', 'float', 'boolean', 'bool', 'date', 'timestamp', 'timestamptz', 'bytea', 'json', 'jsonb', 'uuid',
+  'trailing', 'both', 'for', 'overlaps', 'double', 'precision', 'varying', 'character', 'national',
 ]);
+// Type names and date parts (`day`, `date`, `text`, …) are not here: they are common column names,
+// and where they are types (after `::` or `AS`, before a literal, in EXTRACT) the tokenizer skips
+// them anyway.
 
 type Token = { kind: 'word' | 'quoted' | 'string' | 'punct' | 'number'; text: string };
 
@@ -72,6 +73,7 @@ export function readColumns(expression: string): string[] {
     if (next?.kind === 'punct' && next.text === '(') continue; // a function call
     if (next?.kind === 'punct' && next.text === '.') continue; // a qualifier: the column follows the dot
     if (next?.kind === 'string') continue; // a typed literal: date '2020-01-01'
+    if (next?.kind === 'word' && next.text.toLowerCase() === 'from' && previous?.text === '(') continue; // EXTRACT(day FROM …)
     const name = t.kind === 'quoted' ? t.text : t.text.toLowerCase();
     if (t.kind === 'word' && KEYWORDS.has(name)) continue;
     found.add(name);

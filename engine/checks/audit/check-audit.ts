@@ -221,7 +221,7 @@ export async function checkAudit(input: CheckAuditInput): Promise<CheckResult> {
   const hash = { source: sequenceHash(sourceChunks), destination: sequenceHash(destinationChunks) };
   const summary = problems.length === 0
     ? `${sourceRows.toLocaleString('en-US')} audit rows in the same order by ${orderText} on both sides`
-      + (anchorOutcomes.length ? `; ${anchorOutcomes.length} anchor${anchorOutcomes.length === 1 ? '' : 's'} hold` : '')
+      + (anchorOutcomes.length ? `; ${anchorOutcomes.length} ${anchorOutcomes.length === 1 ? 'anchor holds' : 'anchors hold'}` : '')
       + (r?.captured ? '; no captured rewrite' : '')
     : problems.map((p) => p.kind === 'order-differs' || p.kind === 'row-differs' ? p.detail!.split(' (')[0]! : `${p.kind} (${p.count})`).join('; ');
 
