@@ -173,8 +173,10 @@ async function read(schemas = SCHEMAS, target = url): Promise<Catalog> {
 }
 
 beforeAll(async () => {
-  url = await freshDatabase('source', 'introspect');
-  admin = databaseUrl(adminUrl('source'), databaseName(url));
+  // roles are server-wide: creating them on the source server would show as drift in other files'
+  // migrations running at the same time, so introspection is tested on the destination server
+  url = await freshDatabase('destination', 'introspect');
+  admin = databaseUrl(adminUrl('destination'), databaseName(url));
   await withClient(admin, async (client) => {
     available = new Set((await client.query<{ name: string }>('SELECT name FROM pg_available_extensions')).rows.map((r) => r.name));
     await client.query(SETUP);
@@ -198,7 +200,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await dropFreshDatabases();
   if (roles.length > 0) {
-    await withClient(adminUrl('source'), async (client) => {
+    await withClient(adminUrl('destination'), async (client) => {
       const version = Number((await client.query(`SELECT current_setting('server_version_num') AS v`)).rows[0].v);
       for (const role of roles) {
         const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount === 1;
@@ -430,12 +432,12 @@ describe('introspect: integrations and server facts', () => {
         await client.end();
       }
     };
-    const db = await freshDatabase('source', 'introspect_tz');
+    const db = await freshDatabase('destination', 'introspect_tz');
     // the server's configured zone, as an unpinned session sees it
     const serverZone = await withClient(db, async (client) => (await client.query('SHOW TimeZone')).rows[0].TimeZone as string);
     expect(await pinned(db)).toBe(serverZone);
 
-    const adminDb = databaseUrl(adminUrl('source'), databaseName(db));
+    const adminDb = databaseUrl(adminUrl('destination'), databaseName(db));
     const user = decodeURIComponent(new URL(db).username);
     await withClient(adminDb, (client) => client.query(`ALTER DATABASE ${client.escapeIdentifier(databaseName(db))} SET timezone = 'America/New_York'`));
     expect(await pinned(db)).toBe('America/New_York');
@@ -494,7 +496,7 @@ describe('introspect: a constant number of queries', () => {
   }
 
   async function queriesFor(tables: number): Promise<{ count: number; catalog: Catalog }> {
-    const db = await freshDatabase('source', 'introspect_n');
+    const db = await freshDatabase('destination', 'introspect_n');
     return withClient(db, async (client) => {
       const statements = ['CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;'];
       for (let i = 0; i < tables; i++) {
@@ -564,7 +566,7 @@ describe('source fingerprint', () => {
     ]);
     expect(drift).toContain(`role ${role} added`);
 
-    await withClient(adminUrl('source'), (client) => client.query(`DROP ROLE ${client.escapeIdentifier(role)}`));
+    await withClient(adminUrl('destination'), (client) => client.query(`DROP ROLE ${client.escapeIdentifier(role)}`));
     const dropped = sourceFingerprint(await read());
     expect(fingerprintDrift(after.parts, dropped.parts)).toContain(`role ${role} removed`);
   });
