@@ -11,6 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { lockSection, planHead } from '../../test/support/plan-folder.js';
 import type { Servers } from './servers.js';
 
 export const SOURCE_DB = 'bench';
@@ -114,20 +115,7 @@ export async function createDataset(servers: Servers, rows: number): Promise<{ t
 /** The plan every method's mapping comes from (the CLI reads it; the workers load it the same way). */
 export function planYaml(target: 'round_tripped' = 'round_tripped'): string {
   const columns = Object.entries(MAPPING).map(([column, sql]) => `      ${column}: ${JSON.stringify(sql)}`).join('\n');
-  return `version: 1
-name: ${MIGRATION}
-target: ${target}
-source:
-  url: \${SRC_URL}
-  schemas: [public]
-destination:
-  url: \${DST_URL}
-lock:
-  schema: enforce
-  integrations: enforce
-  data:
-    mode: pause
-classes:
+  return `${planHead({ name: MIGRATION, target })}${lockSection()}classes:
   ${CLASS}:
     source: { table: public.items, key: [id] }
     destination: { table: public.items, key: [id] }

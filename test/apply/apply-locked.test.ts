@@ -1,20 +1,15 @@
 // `cutover apply` to phase one on a clean source, end to end: the locks installed, `plan` and a
 // second `apply` then say "No changes.", `status --json` tells the story from the event log, and
 // without a terminal and without --auto-approve nothing happens at all.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases, withClient } from '../support/databases.js';
-import { assertBuilt } from '../support/run-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { withClient } from '../support/databases.js';
+import { endToEndFile } from '../support/cutover-cli.js';
 import {
-  cutover, expectExit, expectNoSecrets, freshPair, gate, objectNames, parseJson, PlanFolder, shopPlan, sourceObjects,
+  cutover, expectExit, expectNoSecrets, freshPair, gate, objectNames, parseJson, shopPlan, sourceObjects,
   userSchemas, type Pair, type StatusJson,
 } from './support.js';
 
-const folder = new PlanFolder();
-beforeAll(() => assertBuilt());
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
-});
+const folder = endToEndFile();
 
 describe('apply --auto-approve to locked on a clean source', () => {
   const name = 'shop-lock';

@@ -1,16 +1,11 @@
 // Bad credentials: `apply` exits 1 with one clear line (and a hint), never the password, and
 // neither database is touched.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases, withClient } from '../support/databases.js';
-import { assertBuilt } from '../support/run-cli.js';
-import { cutover, expectExit, expectNoSecrets, freshPair, PlanFolder, shopPlan, sourceObjects, userSchemas, type Pair } from './support.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { withClient } from '../support/databases.js';
+import { endToEndFile } from '../support/cutover-cli.js';
+import { cutover, expectExit, expectNoSecrets, freshPair, shopPlan, sourceObjects, userSchemas, type Pair } from './support.js';
 
-const folder = new PlanFolder();
-beforeAll(() => assertBuilt());
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
-});
+const folder = endToEndFile();
 
 const WRONG = 'not-the-password-9f3k2';
 

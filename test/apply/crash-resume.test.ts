@@ -1,17 +1,13 @@
 // kill -9 of `apply` between two lock steps: the rerun converges, and nothing is installed twice.
 // Forty classes in freeze mode make phase one long enough (a data-lock trigger and capture per
 // table) that the kill, sent as soon as `lock.schema: Creation complete` is printed, lands midway.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases, withClient } from '../support/databases.js';
-import { assertBuilt } from '../support/run-cli.js';
-import { cutover, expectExit, freshPair, LiveCli, objectNames, parseJson, PlanFolder, sourceObjects, type StatusJson } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { withClient } from '../support/databases.js';
+import { endToEndFile } from '../support/cutover-cli.js';
+import { lockSection, planHead } from '../support/plan-folder.js';
+import { cutover, expectExit, freshPair, LiveCli, objectNames, parseJson, sourceObjects, type StatusJson } from './support.js';
 
-const folder = new PlanFolder();
-beforeAll(() => assertBuilt());
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
-});
+const folder = endToEndFile();
 
 const TABLES = Array.from({ length: 40 }, (_, i) => `item_${String(i + 1).padStart(2, '0')}`);
 
@@ -25,23 +21,11 @@ function manyClassesPlan(name: string): string {
     destination: { table: inventory.${t}, key: [id] }
     columns: { id: id, label: label }
     reverse: { id: id, label: label }`).join('\n');
-  return `version: 1
-name: ${name}
-target: locked
-source:
-  url: \${SRC_URL}
-  schemas: [public]
-destination:
-  url: \${DST_URL}
-lock:
-  schema: enforce
-  integrations: enforce
-  data:
-    mode: freeze
+  const data = `    mode: freeze
     rules:
       - { classes: [item_01], allow: [insert], reason: intake keeps registering items }
-    ends: 2099-12-31T00:00:00Z
-classes:
+    ends: 2099-12-31T00:00:00Z`;
+  return `${planHead({ name, target: 'locked' })}${lockSection({ data })}classes:
 ${classes}
 `;
 }

@@ -3,20 +3,15 @@
 // (exit 3). The documented way is an accommodated exception: `cutover exception apply` runs the
 // change through the enforced schema lock and re-baselines the fingerprint, so the gate opens.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases, withClient } from '../support/databases.js';
-import { assertBuilt } from '../support/run-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { withClient } from '../support/databases.js';
+import { endToEndFile } from '../support/cutover-cli.js';
 import {
-  canEnforce, cutover, expectExit, freshPair, gate, objectNames, parseJson, PlanFolder, rejection, shopPlan, sourceObjects,
+  canEnforce, cutover, expectExit, freshPair, gate, objectNames, parseJson, rejection, shopPlan, sourceObjects,
   type Pair, type PlanJson, type StatusJson,
 } from './support.js';
 
-const folder = new PlanFolder();
-beforeAll(() => assertBuilt());
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
-});
+const folder = endToEndFile();
 
 async function hasColumn(url: string, table: string, column: string): Promise<boolean> {
   return withClient(url, async (c) => (await c.query<{ n: number }>(

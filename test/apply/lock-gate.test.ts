@@ -1,17 +1,11 @@
 // The gate into `locked` as `plan` and `apply` report it: a freeze whose `ends` has passed (on a
 // simulated clock) and a `pending` exception each keep it closed; apply stops there with exit 3
 // and installs nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases } from '../support/databases.js';
-import { assertBuilt } from '../support/run-cli.js';
-import { cutover, expectExit, freshPair, gate, parseJson, PlanFolder, shopPlan, sourceObjects, type PlanJson } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { endToEndFile } from '../support/cutover-cli.js';
+import { cutover, expectExit, freshPair, gate, parseJson, shopPlan, sourceObjects, type PlanJson } from './support.js';
 
-const folder = new PlanFolder();
-beforeAll(() => assertBuilt());
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
-});
+const folder = endToEndFile();
 
 const FREEZE = `    mode: freeze
     rules:

@@ -1,17 +1,12 @@
 // Saved plans: `plan -out FILE` writes down exactly what `apply FILE` will do, with no secret in
 // it; once the state or the plan file moved on, `apply FILE` refuses it as stale.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases, withClient } from '../support/databases.js';
-import { assertBuilt } from '../support/run-cli.js';
-import { cutover, expectExit, expectNoSecrets, freshPair, PlanFolder, shopPlan, sourceObjects } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { withClient } from '../support/databases.js';
+import { endToEndFile } from '../support/cutover-cli.js';
+import { cutover, expectExit, expectNoSecrets, freshPair, shopPlan, sourceObjects } from './support.js';
 
-const folder = new PlanFolder();
-beforeAll(() => assertBuilt());
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
-});
+const folder = endToEndFile();
 
 interface SavedPlanFile {
   kind: string;

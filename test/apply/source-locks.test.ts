@@ -4,16 +4,11 @@
 // rule lets one class take inserts — which change capture records.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases, withClient } from '../support/databases.js';
-import { assertBuilt } from '../support/run-cli.js';
-import { canEnforce, cutover, expectExit, freshPair, objectNames, PlanFolder, rejection, shopPlan, type Pair } from './support.js';
+import { withClient } from '../support/databases.js';
+import { endToEndFile } from '../support/cutover-cli.js';
+import { canEnforce, cutover, expectExit, freshPair, objectNames, rejection, shopPlan, type Pair } from './support.js';
 
-const folder = new PlanFolder();
-beforeAll(() => assertBuilt());
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
-});
+const folder = endToEndFile();
 
 /** A session on the source as an application using cutover's own role would open it. */
 async function application(url: string): Promise<pg.Client> {

@@ -2,17 +2,12 @@
 // destination; a second one fails at once with `Error acquiring the state lock` naming who holds
 // it, or with --lock-timeout waits for it.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases, withClient } from '../support/databases.js';
-import { assertBuilt } from '../support/run-cli.js';
-import { cutover, expectExit, freshPair, LiveCli, objectNames, PlanFolder, shopPlan, sourceObjects } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { withClient } from '../support/databases.js';
+import { endToEndFile } from '../support/cutover-cli.js';
+import { cutover, expectExit, freshPair, LiveCli, objectNames, shopPlan, sourceObjects } from './support.js';
 
-const folder = new PlanFolder();
-beforeAll(() => assertBuilt());
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
-});
+const folder = endToEndFile();
 
 async function connect(url: string, application: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url, application_name: application });

@@ -3,14 +3,15 @@
 // temporary folder that name the databases through `${SRC_URL}` / `${DST_URL}` (so no secret is
 // ever in a file), the CLI run as a separate process, and queries that say what cutover left on
 // each side.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type pg from 'pg';
-import { expect } from 'vitest';
-import { freshDatabase, serverSecrets, withClient } from '../support/databases.js';
-import { BIN, minimalEnv, ROOT, runCli, STACK_TRACE, type CliResult } from '../support/run-cli.js';
+import { freshPair as freshDatabasePair, withClient, type Pair } from '../support/databases.js';
+import type { GateJson } from '../support/cutover-cli.js';
+import { lockSection, planHead } from '../support/plan-folder.js';
+
+export type { Pair };
+export { cutover, expectExit, expectNoSecrets, gate, parseJson, type GateJson } from '../support/cutover-cli.js';
+export { PlanFolder } from '../support/plan-folder.js';
+export { LiveCli } from '../support/run-cli.js';
 
 // ---------------------------------------------------------------------------------------------
 // Databases
@@ -51,21 +52,9 @@ export const DESTINATION_SQL = `
     PRIMARY KEY (order_id, line));
 `;
 
-export interface Pair {
-  source: string;
-  destination: string;
-  /** what plan files read their URLs from */
-  env: Record<string, string>;
-}
-
-/** A fresh source and destination database, set up with `sourceSql` / `destinationSql`. */
-export async function freshPair(sourceSql = SOURCE_SQL, destinationSql = DESTINATION_SQL): Promise<Pair> {
-  const [source, destination] = await Promise.all([freshDatabase('source', 'apply_src'), freshDatabase('destination', 'apply_dst')]);
-  await Promise.all([
-    withClient(source, (c) => c.query(sourceSql)),
-    withClient(destination, (c) => c.query(destinationSql)),
-  ]);
-  return { source, destination, env: { SRC_URL: source, DST_URL: destination } };
+/** A fresh source and destination database, set up with `sourceSql` / `destinationSql` (default: the shop). */
+export function freshPair(sourceSql = SOURCE_SQL, destinationSql = DESTINATION_SQL): Promise<Pair> {
+  return freshDatabasePair(sourceSql, destinationSql, 'apply');
 }
 
 /** Runs `sql` on a connection to `url` and returns the message it is rejected with (fails if it succeeds). */
@@ -154,20 +143,9 @@ export function shopPlan(o: PlanOptions): string {
   const dropped = o.customersDropped && Object.keys(o.customersDropped).length
     ? `    dropped:\n${Object.entries(o.customersDropped).map(([k, v]) => `      ${k}: ${v}`).join('\n')}\n`
     : '';
-  return `version: 1
-name: ${o.name}
-target: ${o.target ?? 'locked'}
-${o.clock ? `clock: ${o.clock}\n` : ''}source:
-  url: \${SRC_URL}
-  schemas: [public]
-destination:
-  url: \${DST_URL}
-lock:
-  schema: ${o.schemaLock ?? 'enforce'}
-  integrations: ${o.integrationsLock ?? 'enforce'}
-  data:
-${o.data ?? '    mode: pause'}
-${o.exceptions ? `  exceptions:\n${o.exceptions}\n` : ''}classes:
+  return `${planHead({ name: o.name, target: o.target ?? 'locked', clock: o.clock })}${
+    lockSection({ schema: o.schemaLock, integrations: o.integrationsLock, data: o.data })}${
+    o.exceptions ? `  exceptions:\n${o.exceptions}\n` : ''}classes:
   customers:
     source: { table: customers, key: [id] }
     destination: { table: shop.customers, key: [id] }
@@ -188,101 +166,8 @@ custom_code:
 `;
 }
 
-/** A temporary folder for one test file's plan files; `remove()` it in afterAll. */
-export class PlanFolder {
-  readonly dir = mkdtempSync(path.join(os.tmpdir(), 'cutover-apply-test-'));
-
-  write(name: string, yaml: string): string {
-    const file = path.join(this.dir, name);
-    writeFileSync(file, yaml);
-    return file;
-  }
-
-  path(name: string): string {
-    return path.join(this.dir, name);
-  }
-
-  remove(): void {
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Running the CLI
-
-/** `cutover ARGS…` with the pair's URLs in the environment and plain output. */
-export async function cutover(args: readonly string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
-  const result = await runCli(args, { env: { NO_COLOR: '1', ...env }, timeoutMs });
-  if (process.env.CUTOVER_TEST_DUMP) {
-    process.stderr.write(`--- cutover ${args.join(' ')} → ${result.status}\n${result.stdout}\n--- stderr\n${result.stderr}\n`);
-  }
-  expectNoSecrets(result.stdout + result.stderr);
-  return result;
-}
-
-/** Fails with the CLI's own output when it exits with something else than `status`; never a stack trace. */
-export function expectExit(result: CliResult, status: number): void {
-  expect(result.status, `exit status; stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(status);
-  expect(result.stdout + result.stderr).not.toMatch(STACK_TRACE);
-}
-
-/** No password of the test servers anywhere in text (nor `extra` strings). */
-export function expectNoSecrets(text: string, extra: readonly string[] = []): void {
-  for (const secret of [...serverSecrets(), ...extra]) {
-    expect(text.includes(secret), 'a server password appears in the output').toBe(false);
-    expect(text.includes(encodeURIComponent(secret)), 'a server password appears in the output').toBe(false);
-  }
-}
-
-/** A CLI process whose stdout the test watches while it runs (to kill it, or to act at a step). */
-export class LiveCli {
-  readonly child: ChildProcessWithoutNullStreams;
-  stdout = '';
-  stderr = '';
-  readonly done: Promise<CliResult>;
-  private watchers: { pattern: RegExp; resolve: () => void }[] = [];
-
-  constructor(args: readonly string[], env: Record<string, string>) {
-    this.child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: minimalEnv({ NO_COLOR: '1', ...env }), stdio: 'pipe', shell: false });
-    this.child.stdin.end();
-    this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      this.stdout += chunk;
-      this.watchers = this.watchers.filter((w) => {
-        if (!w.pattern.test(this.stdout)) return true;
-        w.resolve();
-        return false;
-      });
-    });
-    this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 60_000);
-    this.done = new Promise((resolve, reject) => {
-      this.child.on('error', reject);
-      this.child.on('close', (status, signal) => {
-        clearTimeout(timer);
-        resolve({ status, signal, stdout: this.stdout, stderr: this.stderr });
-      });
-    });
-  }
-
-  /** Resolves once stdout matches `pattern`; rejects if the process ends first. */
-  waitFor(pattern: RegExp): Promise<void> {
-    if (pattern.test(this.stdout)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.watchers.push({ pattern, resolve });
-      void this.done.then((r) => reject(new Error(`the CLI ended (exit ${r.status}) before printing ${pattern}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`)));
-    });
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // JSON documents (the parts these tests read)
-
-export interface GateJson {
-  address: string;
-  phase: string;
-  status: 'open' | 'blocked' | 'deferred';
-  reasons: string[];
-}
 
 export interface PlanJson {
   plan: { name: string; target: string; phase: string };
@@ -301,18 +186,4 @@ export interface StatusJson {
   resources: { address: string; phase: string }[];
   drift: string[];
   events: { id: number; kind: string; address: string | null; outcome: string; detail: Record<string, unknown> }[];
-}
-
-export function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch (e) {
-    throw new Error(`expected one JSON document (exit ${result.status}): ${(e as Error).message}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
-  }
-}
-
-export function gate(doc: { gates: GateJson[] }, address: string): GateJson {
-  const found = doc.gates.find((g) => g.address === address);
-  expect(found, `${address} among ${JSON.stringify(doc.gates)}`).toBeDefined();
-  return found!;
 }

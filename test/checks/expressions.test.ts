@@ -8,16 +8,7 @@ import { introspect } from '../../engine/introspect/introspect.js';
 import type { Plan, RecordClass } from '../../engine/plan/types.js';
 import { assignable, balanced, describeMappings, lossiness, type ExpressionType } from '../../engine/checks/expressions.js';
 import { dropFreshDatabases, freshDatabase, withClient } from '../support/databases.js';
-
-function positions() {
-  const lines = new Map<string, number>();
-  const locate = (path: readonly (string | number)[]) => {
-    const key = path.join('/');
-    if (!lines.has(key)) lines.set(key, lines.size + 1);
-    return { line: lines.get(key)!, col: 5 };
-  };
-  return { locate, at: (...path: (string | number)[]) => locate(path) };
-}
+import { positions } from '../support/positions.js';
 
 const SOURCE_SQL = `
 CREATE TYPE public.mood AS ENUM ('calm', 'busy');
@@ -134,7 +125,7 @@ describe('describeMappings', () => {
   let findings: Finding[];
   let types: Map<string, Map<string, ExpressionType>>;
   let queries: string[];
-  const { locate, at } = positions();
+  const { locate, at } = positions(5);
 
   beforeAll(async () => {
     queries = [];
@@ -197,7 +188,7 @@ describe('describeMappings', () => {
 
 describe('round trips', () => {
   it('describes a valid plan in two queries, whatever its size', async () => {
-    const { locate } = positions();
+    const { locate } = positions(5);
     let count = 0;
     const counting = { query: (text: string, values?: unknown[]) => { count++; return source.client.query(text, values); } };
     const classes: Record<string, RecordClass> = {};
@@ -216,7 +207,7 @@ describe('round trips', () => {
   });
 
   it('pinpoints a positioned error without falling back to one query per class', async () => {
-    const { locate } = positions();
+    const { locate } = positions(5);
     let count = 0;
     const counting = { query: (text: string, values?: unknown[]) => { count++; return source.client.query(text, values); } };
     const classes: Record<string, RecordClass> = {};
@@ -236,7 +227,7 @@ describe('round trips', () => {
 
 describe('tables and keys', () => {
   it('reports missing and ambiguous tables and missing key columns, and an invalid where', async () => {
-    const { locate, at } = positions();
+    const { locate, at } = positions(5);
     const plan = planOf({
       gone: {
         source: { table: 'no_such_table', key: ['id'] },
@@ -273,7 +264,7 @@ describe('tables and keys', () => {
   });
 
   it('reads an inheritance parent FROM ONLY', async () => {
-    const { locate } = positions();
+    const { locate } = positions(5);
     const queries: string[] = [];
     const counting = { query: (text: string, values?: unknown[]) => { queries.push(text); return source.client.query(text, values); } };
     const plan = planOf({

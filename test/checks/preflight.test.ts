@@ -11,17 +11,7 @@ import { describeMappings } from '../../engine/checks/expressions.js';
 import { preflight } from '../../engine/checks/preflight.js';
 import { gapPredicate, overlapPredicate } from '../../engine/checks/preflight/dst.js';
 import { dropFreshDatabases, freshDatabase, withClient } from '../support/databases.js';
-
-/** A stand-in for the YAML positions: each path gets its own line, the same one every time. */
-function positions() {
-  const lines = new Map<string, number>();
-  const locate = (path: readonly (string | number)[]) => {
-    const key = path.join('/');
-    if (!lines.has(key)) lines.set(key, lines.size + 1);
-    return { line: lines.get(key)!, col: 3 };
-  };
-  return { locate, at: (...path: (string | number)[]) => locate(path) };
-}
+import { positions } from '../support/positions.js';
 
 const SOURCE_SQL = `
 CREATE TABLE public.employee (employee_id int PRIMARY KEY, name text NOT NULL);
@@ -233,7 +223,7 @@ function one(findings: Finding[], kind: string, column?: string): Finding {
 
 describe('preflight data findings', () => {
   let findings: Finding[];
-  const { locate, at } = positions();
+  const { locate, at } = positions(3);
 
   beforeAll(async () => {
     findings = await preflight(source.client, faulty, sourceCatalog, destinationCatalog, new Map([['storefront.employees', 4]]), locate);
@@ -331,14 +321,14 @@ describe('preflight data findings', () => {
 
 describe('clean data', () => {
   it('gives no findings', async () => {
-    const { locate } = positions();
+    const { locate } = positions(3);
     const plan = { ...clean, classes: { ...clean.classes, customers: { ...clean.classes.customers!, timestamps: { source_timezone: 'Europe/Paris' } } } };
     const findings = await preflight(source.client, plan, sourceCatalog, destinationCatalog, new Map([['storefront.clean_employees', 0]]), locate);
     expect(findings).toEqual([]);
   });
 
   it('checks clean data in a constant number of queries', async () => {
-    const { locate } = positions();
+    const { locate } = positions(3);
     const described = await describeMappings(source.client, clean, sourceCatalog, destinationCatalog, locate);
     let queries = 0;
     const counting = { query: (text: string, values?: unknown[]) => { queries++; return source.client.query(text, values); } };
@@ -351,7 +341,7 @@ describe('clean data', () => {
 
 describe('mappings that fail on some rows', () => {
   it('names the failing mapping and still checks the other columns', async () => {
-    const { locate, at } = positions();
+    const { locate, at } = positions(3);
     const plan = planOf({
       readings: {
         source: { table: 'reading', key: ['id'] },
@@ -373,7 +363,7 @@ describe('mappings that fail on some rows', () => {
 
 describe('plan relationships and inheritance', () => {
   it('finds orphans of a relationship the destination does not declare, through the referenced class where', async () => {
-    const { locate, at } = positions();
+    const { locate, at } = positions(3);
     const plan = planOf({
       notes: {
         source: { table: 'note', key: ['author_id', 'seq'] },
@@ -398,7 +388,7 @@ describe('plan relationships and inheritance', () => {
   });
 
   it('reads an inheritance parent without its children', async () => {
-    const { locate } = positions();
+    const { locate } = positions(3);
     const plan = planOf({
       bases: { source: { table: 'base', key: ['id'] }, destination: { table: 'storefront.bases', key: ['id'] }, columns: { id: 'id', v: 'v' } },
     });
@@ -409,7 +399,7 @@ describe('plan relationships and inheritance', () => {
 
 describe('time zones', () => {
   it('reports a source_timezone PostgreSQL does not know, and skips its DST checks', async () => {
-    const { locate, at } = positions();
+    const { locate, at } = positions(3);
     const plan = planOf({
       customers: { ...faulty.classes.customers!, timestamps: { source_timezone: 'Mars/Olympus_Mons' }, reverse: undefined },
     });
@@ -424,7 +414,7 @@ describe('time zones', () => {
   });
 
   it('skips DST checks where the policy resolves them', async () => {
-    const { locate } = positions();
+    const { locate } = positions(3);
     const plan = planOf({
       customers: {
         ...faulty.classes.customers!,

@@ -2,10 +2,10 @@
 // what goes to stdout and what to stderr. Colour is checked on a pseudo-terminal (util-linux
 // `script`), since cutover only colours a terminal; those checks are skipped where it is missing.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { minimalPlan, PlanFolder } from '../support/plan-folder.js';
 import { ANSI, assertBuilt, BIN, minimalEnv, ROOT, runCli, STACK_TRACE, type CliResult } from '../support/run-cli.js';
 
 const EXAMPLES = readdirSync(path.join(ROOT, 'plans/examples'))
@@ -13,37 +13,18 @@ const EXAMPLES = readdirSync(path.join(ROOT, 'plans/examples'))
   .sort()
   .map((f) => `plans/examples/${f}`);
 
-let dir: string;
+const folder = new PlanFolder('cutover-cli-test-');
+const dir = folder.dir;
 
 function plan(name: string, text: string): string {
-  const file = path.join(dir, name);
-  writeFileSync(file, text);
-  return file;
+  return folder.write(name, text);
 }
 
-const MINIMAL = (overrides: { url?: string; target?: string; extra?: string } = {}) => `version: 1
-name: secret-test
-target: ${overrides.target ?? 'locked'}
-source:
-  url: ${overrides.url ?? 'embedded:src'}
-  schemas: [public]
-destination:
-  url: embedded:dst
-classes:
-  customers:
-    source: { table: customer, key: [id] }
-    destination: { table: app.customers, key: [id] }
-    columns: { id: id }
-    reverse: { id: id }
-${overrides.extra ?? ''}`;
+const MINIMAL = (overrides: { url?: string; target?: string; extra?: string } = {}) =>
+  minimalPlan({ name: 'secret-test', target: overrides.target, sourceUrl: overrides.url, extra: overrides.extra });
 
-beforeAll(() => {
-  assertBuilt();
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cutover-cli-test-'));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+beforeAll(() => assertBuilt());
+afterAll(() => folder.remove());
 
 function all(r: CliResult): string {
   return r.stdout + r.stderr;

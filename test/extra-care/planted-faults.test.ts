@@ -17,12 +17,13 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../engine/diff/plan-result.js';
-import { dropFreshDatabases, withClient } from '../support/databases.js';
-import { assertBuilt, type CliResult } from '../support/run-cli.js';
+import { withClient } from '../support/databases.js';
+import { endToEndFile } from '../support/cutover-cli.js';
+import type { CliResult } from '../support/run-cli.js';
 import {
-  count, cutover, DUAL_RUN, expectExit, freshPair, gate, parityResults, parseJson, planHead, PlanFolder, rows,
+  count, cutover, DUAL_RUN, expectExit, freshPair, gate, parityResults, parseJson, planHead, rows,
   type GateJson, type Pair,
 } from '../round-trip/support.js';
 
@@ -219,7 +220,7 @@ function problem(c: CheckJson, kind: string): CheckJson['problems'][number] {
 
 // ---------------------------------------------------------------------------------------------
 
-const folder = new PlanFolder();
+const folder = endToEndFile();
 const legacy = path.join(folder.dir, 'legacy-files');
 const storefront = path.join(folder.dir, 'storefront-files');
 const bankCsv = path.join(folder.dir, 'statements', 'bank.csv');
@@ -252,7 +253,6 @@ function writeBank(offByOneCentOn: string | null): void {
 }
 
 beforeAll(async () => {
-  assertBuilt();
   pair = await freshPair(SOURCE_SQL + attachmentRowsSql(), DESTINATION_SQL);
   // the source's own figures, from the source's own columns
   dailyTotals = await rows<{ day: string; total: string; truncated: string }>(pair.source,
@@ -266,11 +266,6 @@ beforeAll(async () => {
   writeFile(planFile, plan({ target: 'round_tripped', ...FAULTY }));
   first = await cutover(['apply', planFile, '--auto-approve'], pair.env);
 }, 90_000);
-
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
-});
 
 describe('planted faults that parity cannot see', () => {
   it('the fixture is what it claims: four business days with cents, 24 lines, 40 audit rows', async () => {

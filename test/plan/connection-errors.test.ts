@@ -2,24 +2,18 @@
 // database that does not exist. Each gives one error line naming host:port/database (never the
 // password), exit 1, no stack trace, and changes nothing in either database.
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseName, databaseUrl, dropFreshDatabases, freshDatabase, withClient } from '../support/databases.js';
-import { assertBuilt, STACK_TRACE, type CliResult } from '../support/run-cli.js';
-import { databaseSnapshot, expectNoSecrets, PlanFolder, runPlan, urlEnv } from './support.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { databaseName, databaseUrl, freshPair, withClient } from '../support/databases.js';
+import { endToEndFile } from '../support/cutover-cli.js';
+import { planHead } from '../support/plan-folder.js';
+import { STACK_TRACE, type CliResult } from '../support/run-cli.js';
+import { databaseSnapshot, expectNoSecrets, runPlan, urlEnv } from './support.js';
 
 const SOURCE_SQL = `CREATE TABLE public.customer (customer_id int PRIMARY KEY, name text NOT NULL);
 INSERT INTO public.customer VALUES (1, 'Ann'), (2, 'Bob');`;
 const DESTINATION_SQL = `CREATE SCHEMA app; CREATE TABLE app.customers (id int PRIMARY KEY, name text NOT NULL);`;
 
-const PLAN = `version: 1
-name: unreachable
-target: locked
-source:
-  url: \${SRC_URL}
-  schemas: [public]
-destination:
-  url: \${DST_URL}
-classes:
+const PLAN = `${planHead({ name: 'unreachable', target: 'locked' })}classes:
   customers:
     source: { table: customer, key: [customer_id] }
     destination: { table: app.customers, key: [id] }
@@ -59,7 +53,7 @@ function where(url: string): string {
   return `${u.hostname}:${u.port || '5432'}/${databaseName(url)}`;
 }
 
-const folder = new PlanFolder();
+const folder = endToEndFile();
 let sourceUrl: string;
 let destinationUrl: string;
 let before: { source: unknown; destination: unknown };
@@ -72,9 +66,7 @@ const cases: Record<string, { side: 'source' | 'destination'; url: () => string;
 };
 
 beforeAll(async () => {
-  assertBuilt();
-  [sourceUrl, destinationUrl] = await Promise.all([freshDatabase('source', 'planconn'), freshDatabase('destination', 'planconn')]);
-  await Promise.all([withClient(sourceUrl, (c) => c.query(SOURCE_SQL)), withClient(destinationUrl, (c) => c.query(DESTINATION_SQL))]);
+  ({ source: sourceUrl, destination: destinationUrl } = await freshPair(SOURCE_SQL, DESTINATION_SQL, 'planconn'));
   before = { source: await withClient(sourceUrl, databaseSnapshot), destination: await withClient(destinationUrl, databaseSnapshot) };
   port = await closedPort();
   const file = folder.write('plan.yaml', PLAN);
@@ -82,11 +74,6 @@ beforeAll(async () => {
     const env = c.side === 'source' ? urlEnv(c.url(), destinationUrl) : urlEnv(sourceUrl, c.url());
     c.result = await runPlan(file, ['--json'], env);
   }));
-});
-
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
 });
 
 describe('plan: databases that cannot be reached', () => {

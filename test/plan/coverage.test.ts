@@ -3,11 +3,13 @@
 // destination column that is not there, an expression that does not parse, a lossy cast. Each is
 // reported with its class and the YAML line to fix; a partitioned table is one class, its
 // partitions never asked for.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases, freshDatabase, withClient } from '../support/databases.js';
-import { assertBuilt, type CliResult } from '../support/run-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshPair } from '../support/databases.js';
+import { endToEndFile } from '../support/cutover-cli.js';
+import { planHead } from '../support/plan-folder.js';
+import type { CliResult } from '../support/run-cli.js';
 import {
-  expectExit, expectNoSecrets, gateOf, lineOf, oneFinding, PlanFolder, planDocument, runPlan, urlEnv, type PlanDocument,
+  expectExit, expectNoSecrets, gateOf, lineOf, oneFinding, planDocument, runPlan, type PlanDocument,
 } from './support.js';
 
 const SOURCE_SQL = `
@@ -34,15 +36,7 @@ CREATE TABLE app.customers (id int PRIMARY KEY, name text NOT NULL, email text, 
 CREATE TABLE app.measurements (id int NOT NULL, taken_on date NOT NULL, value numeric, PRIMARY KEY (id, taken_on));
 `;
 
-const PLAN = `version: 1
-name: coverage-e2e
-target: round_tripped
-source:
-  url: \${SRC_URL}
-  schemas: [public]
-destination:
-  url: \${DST_URL}
-classes:
+const PLAN = `${planHead({ name: 'coverage-e2e', target: 'round_tripped' })}classes:
   customers:
     source: { table: customer, key: [customer_id] }
     destination: { table: app.customers, key: [id] }
@@ -72,25 +66,17 @@ custom_code:
   - { source: function public.touch_customer(), retired: the new service trims names itself }
 `;
 
-const folder = new PlanFolder();
+const folder = endToEndFile();
 let json: CliResult;
 let human: CliResult;
 let document: PlanDocument;
 
 beforeAll(async () => {
-  assertBuilt();
-  const [sourceUrl, destinationUrl] = await Promise.all([freshDatabase('source', 'plancov'), freshDatabase('destination', 'plancov')]);
-  await Promise.all([withClient(sourceUrl, (c) => c.query(SOURCE_SQL)), withClient(destinationUrl, (c) => c.query(DESTINATION_SQL))]);
+  const { env } = await freshPair(SOURCE_SQL, DESTINATION_SQL, 'plancov');
   const file = folder.write('plan.yaml', PLAN);
-  const env = urlEnv(sourceUrl, destinationUrl);
   [json, human] = await Promise.all([runPlan(file, ['--json'], env), runPlan(file, [], env)]);
   expectExit(json, 0);
   document = planDocument(json);
-});
-
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
 });
 
 describe('plan: coverage and mapping findings, with class and plan line', () => {

@@ -1,10 +1,11 @@
 // `cutover plan` for 200 record classes completes and plans the lock of all 200 tables. (That the
 // catalogs are read in a constant number of queries is tested on introspection itself, in
 // test/introspect; no timing is asserted here.)
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases, freshDatabase, withClient } from '../support/databases.js';
-import { assertBuilt } from '../support/run-cli.js';
-import { expectExit, gateOf, PlanFolder, planDocument, runPlan, urlEnv, type PlanDocument } from './support.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshPair } from '../support/databases.js';
+import { endToEndFile } from '../support/cutover-cli.js';
+import { planHead } from '../support/plan-folder.js';
+import { expectExit, gateOf, planDocument, runPlan, type PlanDocument } from './support.js';
 
 const CLASSES = 200;
 const names = Array.from({ length: CLASSES }, (_, i) => `item_${String(i + 1).padStart(3, '0')}`);
@@ -18,15 +19,7 @@ BEGIN
   END LOOP;
 END $$;`;
 
-const PLAN = `version: 1
-name: two-hundred-classes
-target: locked
-source:
-  url: \${SRC_URL}
-  schemas: [public]
-destination:
-  url: \${DST_URL}
-lock: { schema: detect, integrations: detect }   # the gate then opens whatever the role's privileges
+const PLAN = `${planHead({ name: 'two-hundred-classes', target: 'locked' })}lock: { schema: detect, integrations: detect }   # the gate then opens whatever the role's privileges
 classes:
 ${names.map((n) => `  ${n}:
     source: { table: ${n}, key: [id] }
@@ -35,24 +28,14 @@ ${names.map((n) => `  ${n}:
     reverse: { id: id, label: label, amount: amount }
 `).join('')}`;
 
-const folder = new PlanFolder();
+const folder = endToEndFile();
 let document: PlanDocument;
 
 beforeAll(async () => {
-  assertBuilt();
-  const [sourceUrl, destinationUrl] = await Promise.all([freshDatabase('source', 'planmany'), freshDatabase('destination', 'planmany')]);
-  await Promise.all([
-    withClient(sourceUrl, (c) => c.query(tables('public', true))),
-    withClient(destinationUrl, (c) => c.query(`CREATE SCHEMA app; ${tables('app', false)}`)),
-  ]);
-  const result = await runPlan(folder.write('plan.yaml', PLAN), ['--json'], urlEnv(sourceUrl, destinationUrl));
+  const { env } = await freshPair(tables('public', true), `CREATE SCHEMA app; ${tables('app', false)}`, 'planmany');
+  const result = await runPlan(folder.write('plan.yaml', PLAN), ['--json'], env);
   expectExit(result, 0);
   document = planDocument(result);
-});
-
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
 });
 
 describe('plan for 200 classes', () => {

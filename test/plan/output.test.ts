@@ -2,11 +2,13 @@
 // the lock resources are planned; the human, JSON and Markdown outputs, --detailed-exitcode and
 // -out; and plan writes nothing, to the source above all.
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases, freshDatabase, withClient } from '../support/databases.js';
-import { assertBuilt, type CliResult } from '../support/run-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshPair, withClient } from '../support/databases.js';
+import { endToEndFile } from '../support/cutover-cli.js';
+import { planHead } from '../support/plan-folder.js';
+import type { CliResult } from '../support/run-cli.js';
 import {
-  databaseSnapshot as snapshot, expectExit, expectNoSecrets, gateOf, PlanFolder, planDocument, runPlan, urlEnv, type PlanDocument,
+  databaseSnapshot as snapshot, expectExit, expectNoSecrets, gateOf, planDocument, runPlan, urlEnv, type PlanDocument,
 } from './support.js';
 
 const SOURCE_SQL = `
@@ -22,15 +24,7 @@ CREATE TABLE app.customers (id int PRIMARY KEY, name text NOT NULL, email text);
 CREATE TABLE app.invoices (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES app.customers, total_cents bigint NOT NULL);
 `;
 
-const plan = (lockMode: 'enforce' | 'detect') => `version: 1
-name: clean-pair
-target: locked
-source:
-  url: \${SRC_URL}
-  schemas: [public]
-destination:
-  url: \${DST_URL}
-lock:
+const plan = (lockMode: 'enforce' | 'detect') => `${planHead({ name: 'clean-pair', target: 'locked' })}lock:
   schema: ${lockMode}
   integrations: ${lockMode}
 classes:
@@ -46,7 +40,7 @@ classes:
     reverse: { invoice_id: id, customer_id: customer_id, total: total_cents / 100.0 }
 `;
 
-const folder = new PlanFolder();
+const folder = endToEndFile();
 let sourceUrl: string;
 let destinationUrl: string;
 let lockMode: 'enforce' | 'detect';
@@ -62,9 +56,7 @@ const existingOut = () => folder.path('existing.tfplan.json');
 const markdownOut = () => folder.path('markdown.tfplan.json');
 
 beforeAll(async () => {
-  assertBuilt();
-  [sourceUrl, destinationUrl] = await Promise.all([freshDatabase('source', 'planout'), freshDatabase('destination', 'planout')]);
-  await Promise.all([withClient(sourceUrl, (c) => c.query(SOURCE_SQL)), withClient(destinationUrl, (c) => c.query(DESTINATION_SQL))]);
+  ({ source: sourceUrl, destination: destinationUrl } = await freshPair(SOURCE_SQL, DESTINATION_SQL, 'planout'));
   // Schema and integration locks need event triggers, which need a superuser (the embedded test
   // servers' role is one); against other servers the clean plan is the one that says `detect`.
   const superuser = await withClient(sourceUrl, async (c) => (await c.query<{ s: boolean }>('SELECT rolsuper AS s FROM pg_roles WHERE rolname = current_user')).rows[0]!.s);
@@ -88,11 +80,6 @@ beforeAll(async () => {
   ]);
   expectExit(json, 0);
   document = planDocument(json);
-});
-
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
 });
 
 const lockAddresses = () => ['source.support', 'lock.fingerprint', ...(lockMode === 'enforce' ? ['lock.schema', 'lock.integrations'] : []), 'lock.data'];

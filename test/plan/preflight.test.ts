@@ -2,11 +2,12 @@
 // schema in known ways (so many NULL emails, so many values outside an enum, …), the real CLI run
 // once against both servers, and every preflight finding asserted with its exact count, share,
 // sample keys and plan line.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseName, dropFreshDatabases, freshDatabase, withClient } from '../support/databases.js';
-import { assertBuilt } from '../support/run-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { databaseName, freshDatabase, withClient } from '../support/databases.js';
+import { endToEndFile } from '../support/cutover-cli.js';
+import { planHead } from '../support/plan-folder.js';
 import {
-  expectExit, findingsOf, gateOf, lineOf, oneFinding, PlanFolder, planDocument, runPlan, urlEnv, type PlanDocument,
+  expectExit, findingsOf, gateOf, lineOf, oneFinding, planDocument, runPlan, urlEnv, type PlanDocument,
 } from './support.js';
 
 const SOURCE_SQL = `
@@ -89,15 +90,7 @@ CREATE TABLE storefront.accounts (id int PRIMARY KEY, score int4, email text NOT
 CREATE TABLE storefront.products (id int PRIMARY KEY, title text NOT NULL, price numeric(10,2) NOT NULL);
 `;
 
-const PLAN = `version: 1
-name: preflight-e2e
-target: round_tripped
-source:
-  url: \${SRC_URL}
-  schemas: [public]
-destination:
-  url: \${DST_URL}
-classes:
+const PLAN = `${planHead({ name: 'preflight-e2e', target: 'round_tripped' })}classes:
   customers:
     source: { table: customer, key: [customer_id] }
     destination: { table: storefront.customers, key: [id] }
@@ -172,7 +165,7 @@ classes:
       price: price
 `;
 
-const folder = new PlanFolder();
+const folder = endToEndFile();
 let document: PlanDocument;
 let status: number | null;
 
@@ -180,7 +173,6 @@ let status: number | null;
 const columnLine = (cls: string, column: string) => lineOf(PLAN, new RegExp(`^      ${column}: `), new RegExp(`^  ${cls}:$`));
 
 beforeAll(async () => {
-  assertBuilt();
   const [sourceUrl, destinationUrl] = await Promise.all([freshDatabase('source', 'planpre'), freshDatabase('destination', 'planpre')]);
   await withClient(sourceUrl, async (c) => {
     await c.query(SOURCE_SQL);
@@ -192,11 +184,6 @@ beforeAll(async () => {
   status = result.status;
   expectExit(result, 0);
   document = planDocument(result);
-});
-
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
 });
 
 describe('plan --json: preflight findings on planted data', () => {

@@ -2,15 +2,18 @@
 // run with the database URLs in environment variables (the plan files say `url: ${SRC_URL}`, so
 // no secret is ever in a file), and `plan --json` output parsed and validated against
 // schemas/plan-output.schema.json every time.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type pg from 'pg';
 import { expect } from 'vitest';
-import { serverSecrets } from '../support/databases.js';
-import { ROOT, runCli, STACK_TRACE, type CliResult } from '../support/run-cli.js';
+import { expectNoSecrets, runCutover } from '../support/cutover-cli.js';
+import { ROOT, type CliResult } from '../support/run-cli.js';
+
+export { databaseSnapshot } from '../support/databases.js';
+/** The gate at an address, e.g. `gate.locked`. */
+export { expectExit, expectNoSecrets, gate as gateOf } from '../support/cutover-cli.js';
+export { PlanFolder, urlEnv } from '../support/plan-folder.js';
 
 // ---------------------------------------------------------------------------------------------
 // The JSON document `cutover plan --json` prints (the parts the tests read)
@@ -83,83 +86,13 @@ export function planDocument(result: CliResult): PlanDocument {
 // ---------------------------------------------------------------------------------------------
 // Running the CLI
 
-/** The environment a plan file's `${SRC_URL}` and `${DST_URL}` are read from. */
-export function urlEnv(sourceUrl: string, destinationUrl: string): Record<string, string> {
-  return { SRC_URL: sourceUrl, DST_URL: destinationUrl };
-}
-
 /** `cutover plan FILE ARGS…`, with NO_COLOR so human output is plain whatever the terminal. */
-export async function runPlan(file: string, args: readonly string[], env: Record<string, string>): Promise<CliResult> {
-  const result = await runCli(['plan', file, ...args], { env: { NO_COLOR: '1', ...env }, timeoutMs: 60_000 });
-  if (process.env.CUTOVER_TEST_DUMP) {
-    process.stderr.write(`--- cutover plan ${args.join(' ')} → ${result.status}\n${result.stdout}\n--- stderr\n${result.stderr}\n`);
-  }
-  return result;
-}
-
-/** Fails the test with the CLI's own output when it exits with something else than `status`. */
-export function expectExit(result: CliResult, status: number): void {
-  expect(result.status, `exit status; stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(status);
-  expect(result.stdout + result.stderr).not.toMatch(STACK_TRACE);
-}
-
-/** No password of the test servers anywhere in text. */
-export function expectNoSecrets(text: string): void {
-  for (const secret of serverSecrets()) {
-    expect(text.includes(secret), 'a server password appears in the output').toBe(false);
-    expect(text.includes(encodeURIComponent(secret)), 'a server password appears in the output').toBe(false);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// What a database holds
-
-/**
- * Everything in one database that plan could conceivably write: schemas, relations, triggers,
- * event triggers, functions, publications, and a hash of every table's rows. (Nothing
- * cluster-wide: other test files share the servers.)
- */
-export async function databaseSnapshot(client: pg.Client): Promise<unknown> {
-  const { rows } = await client.query(`
-    SELECT (SELECT array_agg(nspname ORDER BY nspname) FROM pg_namespace) AS schemas,
-           (SELECT array_agg(n.nspname || '.' || c.relname || ':' || c.relkind::text ORDER BY 1)
-              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')) AS relations,
-           (SELECT array_agg(tgname ORDER BY tgname) FROM pg_trigger) AS triggers,
-           (SELECT array_agg(evtname ORDER BY evtname) FROM pg_event_trigger) AS event_triggers,
-           (SELECT count(*) FROM pg_proc) AS functions,
-           (SELECT array_agg(pubname ORDER BY pubname) FROM pg_publication) AS publications`);
-  const data: Record<string, string> = {};
-  const tables = await client.query<{ t: string }>(
-    `SELECT format('%I.%I', schemaname, relname) AS t FROM pg_stat_user_tables ORDER BY 1`);
-  for (const { t } of tables.rows) {
-    data[t] = (await client.query<{ h: string }>(`SELECT md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) AS h FROM ${t} x`)).rows[0]!.h;
-  }
-  return { catalog: rows[0], data };
+export function runPlan(file: string, args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+  return runCutover(['plan', file, ...args], env, 60_000);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Plan files
-
-/** A temporary folder for one test file's plan files; `remove()` it in afterAll. */
-export class PlanFolder {
-  readonly dir = mkdtempSync(path.join(os.tmpdir(), 'cutover-plan-test-'));
-
-  /** Writes a plan file and returns its path. */
-  write(name: string, yaml: string): string {
-    const file = path.join(this.dir, name);
-    writeFileSync(file, yaml);
-    return file;
-  }
-
-  path(name: string): string {
-    return path.join(this.dir, name);
-  }
-
-  remove(): void {
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
 
 /**
  * The 1-based line of a plan file's text on which `needle` (a string, or a pattern matched
@@ -191,9 +124,3 @@ export function oneFinding(document: PlanDocument, kind: string, column?: string
   return found[0]!;
 }
 
-/** The gate at an address, e.g. `gate.locked`. */
-export function gateOf(document: PlanDocument, address: string): GateJson {
-  const gate = document.gates.find((g) => g.address === address);
-  expect(gate, `${address} among ${JSON.stringify(document.gates.map((g) => g.address))}`).toBeDefined();
-  return gate!;
-}

@@ -5,11 +5,11 @@
 //    refuses the table (exit 1, saying cutover never truncates), nothing is copied into it;
 // and either way the foreign rows are left exactly as they were. Once the operator has emptied
 // the table, apply completes the round trip.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases, withClient } from '../support/databases.js';
-import { assertBuilt } from '../support/run-cli.js';
+import { describe, expect, it } from 'vitest';
+import { withClient } from '../support/databases.js';
+import { endToEndFile } from '../support/cutover-cli.js';
 import {
-  caughtMidCopy, copyProgress, count, cutover, expectExit, freshPair, LiveCli, parityResults, planHead, PlanFolder, rows,
+  caughtMidCopy, copyProgress, count, cutover, expectExit, freshPair, LiveCli, parityResults, planHead, rows,
 } from './support.js';
 
 const NAME = 'warehouse-foreign';
@@ -42,12 +42,7 @@ const PLAN = `${planHead({ name: NAME })}classes:
     columns: { id: id, label: label }
 `;
 
-const folder = new PlanFolder();
-beforeAll(() => assertBuilt());
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
-});
+const folder = endToEndFile();
 
 const foreignBins = (url: string) => rows<{ id: number; label: string }>(url, 'SELECT id, label FROM wh.bins ORDER BY id');
 

@@ -4,11 +4,11 @@
 // transaction that began before the copy snapshot and commits after it. Each inserted key reaches
 // the destination exactly once (replayed from capture, never also copied), parity passes, and the
 // capture rows replay applied are gone.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases, withClient } from '../support/databases.js';
-import { assertBuilt } from '../support/run-cli.js';
+import { describe, expect, it } from 'vitest';
+import { withClient } from '../support/databases.js';
+import { endToEndFile } from '../support/cutover-cli.js';
 import {
-  caughtMidCopy, copyProgress, count, cutover, expectExit, freshPair, LiveCli, parityResults, planHead, PlanFolder, rows,
+  caughtMidCopy, copyProgress, count, cutover, expectExit, freshPair, LiveCli, parityResults, planHead, rows,
 } from './support.js';
 
 const NAME = 'till-freeze';
@@ -50,12 +50,7 @@ function plan(target: string): string {
 `;
 }
 
-const folder = new PlanFolder();
-beforeAll(() => assertBuilt());
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
-});
+const folder = endToEndFile();
 
 describe('freeze mode: inserts the rules allow, made during the copy', () => {
   it('each reaches the destination exactly once, and parity passes', async () => {

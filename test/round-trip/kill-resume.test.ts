@@ -4,11 +4,10 @@
 // (the destination table has no unique index that would have refused a duplicate) and the
 // destination holds exactly the source's rows. The class copied before the kill is kept as it is,
 // and the rows the killed copy committed are not taken for rows cutover did not write.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases } from '../support/databases.js';
-import { assertBuilt } from '../support/run-cli.js';
+import { describe, expect, it } from 'vitest';
+import { endToEndFile } from '../support/cutover-cli.js';
 import {
-  caughtMidCopy, copyProgress, count, cutover, expectExit, freshPair, LiveCli, parseJson, parityResults, planHead, PlanFolder, rows,
+  caughtMidCopy, copyProgress, count, cutover, expectExit, freshPair, LiveCli, parseJson, parityResults, planHead, rows,
   type StatusJson,
 } from './support.js';
 
@@ -46,12 +45,7 @@ const PLAN = `${planHead({ name: NAME })}classes:
     columns: { id: id, name: name }
 `;
 
-const folder = new PlanFolder();
-beforeAll(() => assertBuilt());
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
-});
+const folder = endToEndFile();
 
 describe('kill -9 of apply in the middle of a copy', () => {
   it('the rerun resumes: exit 0, parity passed, no key twice, every source row once', async () => {

@@ -4,11 +4,11 @@
 // parity anew). The apply says which classes failed; `cutover.parity_results`, `status --json` and
 // `plan --json` carry each difference with its sample keys (and the columns of a changed row), and
 // `gate.dual_run` is blocked by them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases, withClient } from '../support/databases.js';
-import { assertBuilt } from '../support/run-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { withClient } from '../support/databases.js';
+import { endToEndFile } from '../support/cutover-cli.js';
 import {
-  cutover, DUAL_RUN, expectExit, freshPair, gate, parityResults, parseJson, planHead, PlanFolder, type DifferenceJson, type Pair,
+  cutover, DUAL_RUN, expectExit, freshPair, gate, parityResults, parseJson, planHead, type DifferenceJson, type Pair,
   type PlanJson, type StatusJson,
 } from './support.js';
 
@@ -58,21 +58,15 @@ function plan(target: string): string {
 `;
 }
 
-const folder = new PlanFolder();
+const folder = endToEndFile();
 let pair: Pair;
 const files = { roundTripped: '', dualRun: '' };
 
 beforeAll(async () => {
-  assertBuilt();
   pair = await freshPair(SOURCE_SQL, DESTINATION_SQL);
   files.roundTripped = folder.write('round-tripped.yaml', plan('round_tripped'));
   files.dualRun = folder.write('dual-run.yaml', plan('dual_run'));
 }, 60_000);
-
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
-});
 
 function kinds(differences: readonly DifferenceJson[]): string[] {
   return differences.map((d) => d.kind).sort();

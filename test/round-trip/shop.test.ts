@@ -3,11 +3,11 @@
 // into another schema of the destination, with its foreign keys and a trigger that would double
 // order totals if it fired. `apply` reaches round_tripped with every class's parity passed; then
 // `plan --detailed-exitcode` and a second `apply` have nothing to do; the data is checked directly.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases } from '../support/databases.js';
-import { assertBuilt, type CliResult } from '../support/run-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { endToEndFile } from '../support/cutover-cli.js';
+import type { CliResult } from '../support/run-cli.js';
 import {
-  count, cutover, expectExit, freshPair, parityResults, planHead, PlanFolder, rows, type Pair,
+  count, cutover, expectExit, freshPair, parityResults, planHead, rows, type Pair,
 } from './support.js';
 
 const NAME = 'shop-round-trip';
@@ -127,24 +127,18 @@ ${cls('categories', ['id'], same('id', 'name'))}${cls('products', ['id'], { ...s
 
 const CLASSES = ['categories', 'products', 'employees', 'customers', 'addresses', 'orders', 'order_lines', 'invoices', 'payments', 'tags', 'product_tags', 'samples'];
 
-const folder = new PlanFolder();
+const folder = endToEndFile();
 let pair: Pair;
 let planFile: string;
 let first: CliResult;
 
 beforeAll(async () => {
-  assertBuilt();
   pair = await freshPair(SOURCE_SQL, DESTINATION_SQL);
   planFile = folder.write('shop.yaml', shopPlan());
   // five rows a batch: every class spans several checkpointed batches, composite keys included,
   // and no employee's manager is in the same batch as the employee
   first = await cutover(['apply', planFile, '--auto-approve'], { ...pair.env, CUTOVER_COPY_BATCH_ROWS: '5' });
 }, 120_000);
-
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
-});
 
 describe('apply to round_tripped: a dozen related tables', () => {
   it('reaches round_tripped with every class copied and its parity passed', async () => {

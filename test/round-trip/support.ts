@@ -3,32 +3,22 @@
 // through `${SRC_URL}` / `${DST_URL}` (no secret is ever in a file), the real CLI run as a separate
 // process (to completion, or watched while it runs so a test can kill it or write beside it), and
 // queries that read what cutover left in state.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { expect } from 'vitest';
-import { freshDatabase, serverSecrets, withClient } from '../support/databases.js';
-import { BIN, minimalEnv, ROOT, runCli, STACK_TRACE, type CliResult } from '../support/run-cli.js';
+import { freshPair as freshDatabasePair, withClient, type Pair } from '../support/databases.js';
+import type { GateJson } from '../support/cutover-cli.js';
+import { lockSection, planHead as sharedPlanHead } from '../support/plan-folder.js';
+import type { LiveCli } from '../support/run-cli.js';
+
+export type { Pair };
+export { cutover, expectExit, expectNoSecrets, gate, parseJson, type GateJson } from '../support/cutover-cli.js';
+export { PlanFolder } from '../support/plan-folder.js';
+export { LiveCli } from '../support/run-cli.js';
 
 // ---------------------------------------------------------------------------------------------
 // Databases
 
-export interface Pair {
-  source: string;
-  destination: string;
-  /** what plan files read their URLs from */
-  env: Record<string, string>;
-}
-
 /** A fresh source and destination database, set up with `sourceSql` / `destinationSql`. */
-export async function freshPair(sourceSql: string, destinationSql: string): Promise<Pair> {
-  const [source, destination] = await Promise.all([freshDatabase('source', 'rt_src'), freshDatabase('destination', 'rt_dst')]);
-  await Promise.all([
-    withClient(source, (c) => c.query(sourceSql)),
-    withClient(destination, (c) => c.query(destinationSql)),
-  ]);
-  return { source, destination, env: { SRC_URL: source, DST_URL: destination } };
+export function freshPair(sourceSql: string, destinationSql: string): Promise<Pair> {
+  return freshDatabasePair(sourceSql, destinationSql, 'rt');
 }
 
 /** The rows of one query on `url`. */
@@ -45,37 +35,9 @@ export async function count(url: string, sql: string, params: unknown[] = []): P
 // ---------------------------------------------------------------------------------------------
 // Plan files
 
-/** A temporary folder for one test file's plan files; `remove()` it in afterAll. */
-export class PlanFolder {
-  readonly dir = mkdtempSync(path.join(os.tmpdir(), 'cutover-round-trip-test-'));
-
-  write(name: string, yaml: string): string {
-    const file = path.join(this.dir, name);
-    writeFileSync(file, yaml);
-    return file;
-  }
-
-  remove(): void {
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-/** The head of a plan: name, target, URLs from the environment, state schema, lock. */
+/** The head of a plan: name, target (default round_tripped), URLs from the environment, lock; then `extra`. */
 export function planHead(o: { name: string; target?: string; data?: string; extra?: string }): string {
-  return `version: 1
-name: ${o.name}
-target: ${o.target ?? 'round_tripped'}
-source:
-  url: \${SRC_URL}
-  schemas: [public]
-destination:
-  url: \${DST_URL}
-lock:
-  schema: enforce
-  integrations: enforce
-  data:
-${o.data ?? '    mode: pause'}
-${o.extra ?? ''}`;
+  return sharedPlanHead({ name: o.name, target: o.target ?? 'round_tripped' }) + lockSection({ data: o.data }) + (o.extra ?? '');
 }
 
 /** `dual_run` section, so a plan may aim for target dual_run (its gate is what the tests read). */
@@ -85,86 +47,7 @@ export const DUAL_RUN = `dual_run:
 `;
 
 // ---------------------------------------------------------------------------------------------
-// Running the CLI
-
-/** `cutover ARGS…` with the pair's URLs in the environment and plain output; never a secret. */
-export async function cutover(args: readonly string[], env: Record<string, string>, timeoutMs = 90_000): Promise<CliResult> {
-  const result = await runCli(args, { env: { NO_COLOR: '1', ...env }, timeoutMs });
-  if (process.env.CUTOVER_TEST_DUMP) {
-    process.stderr.write(`--- cutover ${args.join(' ')} → ${result.status}\n${result.stdout}\n--- stderr\n${result.stderr}\n`);
-  }
-  expectNoSecrets(result.stdout + result.stderr);
-  return result;
-}
-
-/** Fails with the CLI's own output when it exits with something else than `status`; never a stack trace. */
-export function expectExit(result: CliResult, status: number): void {
-  expect(result.status, `exit status; stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(status);
-  expect(result.stdout + result.stderr).not.toMatch(STACK_TRACE);
-}
-
-/** No password of the test servers anywhere in text. */
-export function expectNoSecrets(text: string): void {
-  for (const secret of serverSecrets()) {
-    expect(text.includes(secret), 'a server password appears in the output').toBe(false);
-    expect(text.includes(encodeURIComponent(secret)), 'a server password appears in the output').toBe(false);
-  }
-}
-
-export function parseJson<T>(result: CliResult): T {
-  try {
-    return JSON.parse(result.stdout) as T;
-  } catch (e) {
-    throw new Error(`expected one JSON document (exit ${result.status}): ${(e as Error).message}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
-  }
-}
-
-/** A CLI process whose stdout the test watches while it runs (to kill it, or to act at a step). */
-export class LiveCli {
-  readonly child: ChildProcessWithoutNullStreams;
-  stdout = '';
-  stderr = '';
-  readonly done: Promise<CliResult>;
-  private watchers: { pattern: RegExp; resolve: () => void }[] = [];
-
-  constructor(args: readonly string[], env: Record<string, string>, timeoutMs = 90_000) {
-    this.child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: minimalEnv({ NO_COLOR: '1', ...env }), stdio: 'pipe', shell: false });
-    this.child.stdin.end();
-    this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      this.stdout += chunk;
-      this.watchers = this.watchers.filter((w) => {
-        if (!w.pattern.test(this.stdout)) return true;
-        w.resolve();
-        return false;
-      });
-    });
-    this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-    this.done = new Promise((resolve, reject) => {
-      this.child.on('error', reject);
-      this.child.on('close', (status, signal) => {
-        clearTimeout(timer);
-        if (process.env.CUTOVER_TEST_DUMP) {
-          process.stderr.write(`--- cutover ${args.join(' ')} → ${status ?? signal}\n${this.stdout}\n--- stderr\n${this.stderr}\n`);
-        }
-        resolve({ status, signal, stdout: this.stdout, stderr: this.stderr });
-      });
-    });
-  }
-
-  /** Resolves once stdout matches `pattern`; rejects if the process ends first. */
-  waitFor(pattern: RegExp): Promise<void> {
-    if (pattern.test(this.stdout)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.watchers.push({ pattern, resolve });
-      void this.done.then((r) => reject(new Error(`the CLI ended (exit ${r.status}) before printing ${pattern}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`)));
-    });
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-}
+// Watching the CLI while it runs
 
 /**
  * Polls `probe` every `everyMs` until it returns true, the process `while` names ends, or
@@ -233,13 +116,6 @@ export async function parityResults(destination: string, migration: string): Pro
   return new Map(found.map((r) => [r.result.class, r.result]));
 }
 
-export interface GateJson {
-  address: string;
-  phase: string;
-  status: 'open' | 'blocked' | 'deferred';
-  reasons: string[];
-}
-
 export interface PlanJson {
   plan: { name: string; target: string; phase: string };
   resource_changes: { address: string; actions: string[] }[];
@@ -258,10 +134,4 @@ export interface StatusJson {
   phase: string;
   plan: { gates: GateJson[]; parity: ParityJson[] };
   resources: { address: string; phase: string }[];
-}
-
-export function gate(doc: { gates: GateJson[] }, address: string): GateJson {
-  const found = doc.gates.find((g) => g.address === address);
-  expect(found, `${address} among ${JSON.stringify(doc.gates)}`).toBeDefined();
-  return found!;
 }

@@ -2,10 +2,9 @@
 // instants they denote — winter (EST, -5) and summer (EDT, -4) times, the fall-back overlap under
 // `ambiguous: earlier` and `later`, the spring-forward gap under `nonexistent: forward`, and the
 // edges of both transitions — checked directly in the destination, with parity passed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFreshDatabases } from '../support/databases.js';
-import { assertBuilt } from '../support/run-cli.js';
-import { cutover, expectExit, freshPair, parityResults, planHead, PlanFolder, rows } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { endToEndFile } from '../support/cutover-cli.js';
+import { cutover, expectExit, freshPair, parityResults, planHead, rows } from './support.js';
 
 const NAME = 'punch-clock';
 
@@ -52,12 +51,7 @@ const PLAN = `${planHead({ name: NAME })}classes:
     timestamps: { source_timezone: America/New_York, ambiguous: later, nonexistent: forward }
 `;
 
-const folder = new PlanFolder();
-beforeAll(() => assertBuilt());
-afterAll(async () => {
-  folder.remove();
-  await dropFreshDatabases();
-});
+const folder = endToEndFile();
 
 describe('timestamps converted through a declared zone', () => {
   it('land on the instants the wall times denote, under each policy', async () => {

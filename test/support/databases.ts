@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import type { ServerRole } from './global-setup.js';
+import { urlEnv } from './plan-folder.js';
 
 export type { ServerRole };
 
@@ -121,12 +122,57 @@ export async function dropDatabase(url: string): Promise<void> {
   created.delete(url);
 }
 
+/** A fresh source and destination database, and the environment plan files read their URLs from. */
+export interface Pair {
+  source: string;
+  destination: string;
+  /** SRC_URL and DST_URL (see urlEnv) */
+  env: Record<string, string>;
+}
+
+/**
+ * A fresh database on each server (named `${prefix}_src_…` and `${prefix}_dst_…`), set up with
+ * `sourceSql` and `destinationSql`.
+ */
+export async function freshPair(sourceSql: string, destinationSql: string, prefix = 'pair'): Promise<Pair> {
+  const [source, destination] = await Promise.all([freshDatabase('source', `${prefix}_src`), freshDatabase('destination', `${prefix}_dst`)]);
+  await Promise.all([
+    withClient(source, (c) => c.query(sourceSql)),
+    withClient(destination, (c) => c.query(destinationSql)),
+  ]);
+  return { source, destination, env: urlEnv(source, destination) };
+}
+
 /** Drops every database this test file made with freshDatabase. */
 export async function dropFreshDatabases(): Promise<void> {
   const urls = [...created.keys()];
   const results = await Promise.allSettled(urls.map((url) => dropDatabase(url)));
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed.length > 0) throw new AggregateError(failed.map((r) => r.reason), 'dropFreshDatabases: some drops failed');
+}
+
+/**
+ * Everything in one database that a command could conceivably write: schemas, relations, triggers,
+ * event triggers, functions, publications, and a hash of every table's rows. (Nothing
+ * cluster-wide: other test files share the servers.)
+ */
+export async function databaseSnapshot(client: pg.Client): Promise<unknown> {
+  const { rows } = await client.query(`
+    SELECT (SELECT array_agg(nspname ORDER BY nspname) FROM pg_namespace) AS schemas,
+           (SELECT array_agg(n.nspname || '.' || c.relname || ':' || c.relkind::text ORDER BY 1)
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')) AS relations,
+           (SELECT array_agg(tgname ORDER BY tgname) FROM pg_trigger) AS triggers,
+           (SELECT array_agg(evtname ORDER BY evtname) FROM pg_event_trigger) AS event_triggers,
+           (SELECT count(*) FROM pg_proc) AS functions,
+           (SELECT array_agg(pubname ORDER BY pubname) FROM pg_publication) AS publications`);
+  const data: Record<string, string> = {};
+  const tables = await client.query<{ t: string }>(
+    `SELECT format('%I.%I', schemaname, relname) AS t FROM pg_stat_user_tables ORDER BY 1`);
+  for (const { t } of tables.rows) {
+    data[t] = (await client.query<{ h: string }>(`SELECT md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) AS h FROM ${t} x`)).rows[0]!.h;
+  }
+  return { catalog: rows[0], data };
 }
 
 function serverOf(url: string): ServerRole {

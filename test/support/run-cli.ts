@@ -2,7 +2,7 @@
 // and an environment the test controls (only PATH unless the test adds more), so variables of the
 // machine running the tests (a real DATABASE_URL, CUTOVER_DEBUG, NO_COLOR…) cannot leak in.
 // Nothing is built here: `npm test` compiles dist/ before vitest starts.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,53 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
       resolve({ status, signal, stdout, stderr });
     });
   });
+}
+
+/** A CLI process whose stdout the test watches while it runs (to kill it, or to act at a step). */
+export class LiveCli {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout = '';
+  stderr = '';
+  readonly done: Promise<CliResult>;
+  private watchers: { pattern: RegExp; resolve: () => void }[] = [];
+
+  constructor(args: readonly string[], env: Record<string, string>, timeoutMs = 90_000) {
+    this.child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: minimalEnv({ NO_COLOR: '1', ...env }), stdio: 'pipe', shell: false });
+    this.child.stdin.end();
+    this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stdout += chunk;
+      this.watchers = this.watchers.filter((w) => {
+        if (!w.pattern.test(this.stdout)) return true;
+        w.resolve();
+        return false;
+      });
+    });
+    this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    this.done = new Promise((resolve, reject) => {
+      this.child.on('error', reject);
+      this.child.on('close', (status, signal) => {
+        clearTimeout(timer);
+        if (process.env.CUTOVER_TEST_DUMP) {
+          process.stderr.write(`--- cutover ${args.join(' ')} → ${status ?? signal}\n${this.stdout}\n--- stderr\n${this.stderr}\n`);
+        }
+        resolve({ status, signal, stdout: this.stdout, stderr: this.stderr });
+      });
+    });
+  }
+
+  /** Resolves once stdout matches `pattern`; rejects if the process ends first. */
+  waitFor(pattern: RegExp): Promise<void> {
+    if (pattern.test(this.stdout)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.watchers.push({ pattern, resolve });
+      void this.done.then((r) => reject(new Error(`the CLI ended (exit ${r.status}) before printing ${pattern}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`)));
+    });
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
 }
 
 /** A line of a JavaScript stack trace: `    at fn (/path/file.js:1:2)` or `at node:internal/…:1:2`. */

@@ -11,23 +11,10 @@ import { parseYaml } from '../../engine/load/yaml-document.js';
 import { durationWords } from '../../engine/validate/rules/durations.js';
 import { patternWords } from '../../engine/validate/schema-check.js';
 import { validatePlan } from '../../engine/validate/validate-plan.js';
+import { minimalPlan } from '../support/plan-folder.js';
 import { ROOT } from '../support/run-cli.js';
 
-const B = `version: 1
-name: mini
-target: locked
-source:
-  url: embedded:src
-  schemas: [public]
-destination:
-  url: embedded:dst
-classes:
-  customers:
-    source: { table: customer, key: [id] }
-    destination: { table: app.customers, key: [id] }
-    columns: { id: id }
-    reverse: { id: id }
-`;
+const B = minimalPlan({ name: 'mini' });
 
 function validate(text: string, env: Record<string, string> = {}) {
   return validatePlan(loadPlanText('plan.yaml', text, env));
