@@ -28,19 +28,11 @@ import {
   CHUNK_ROWS, differingChunks, locateDivergence, readChunks, sequenceHash, sequenceSides, type Chunk, type Divergence,
 } from './sequence.js';
 import { inTransaction, settleAll } from '../../db/snapshot.js';
+import type { ClassCheckInput } from '../class-check-input.js';
 
-export interface CheckAuditInput {
-  plan: Plan;
-  className: string;
-  source: QueryRunner;
-  destination: QueryRunner;
-  sourceCatalog: Catalog;
-  destinationCatalog: Catalog;
+export interface CheckAuditInput extends ClassCheckInput {
   /** the class's mapping expression types (describeMappings(...).types.get(className)) */
   types: Map<string, ExpressionType> | undefined;
-  checkedAt: Date;
-  sourceInSnapshot?: boolean;
-  destinationInSnapshot?: boolean;
   /** positions per chunk of the running hash (default 10,000) */
   chunkRows?: number;
 }

@@ -48,23 +48,13 @@ import { formatMinor, isIsoDay, minorScale } from './amounts.js';
 import { dayCurrencyKey, readBankStatement, type BankStatement, type RunCommand } from './bank-statement.js';
 import type { ReconciliationDay } from './reconciliation-store.js';
 import { inTransaction, settleAll } from '../../db/snapshot.js';
+import type { ClassCheckInput } from '../class-check-input.js';
 
-export interface ReconcileMoneyInput {
-  plan: Plan;
-  className: string;
-  source: QueryRunner;
-  destination: QueryRunner;
-  sourceCatalog: Catalog;
-  destinationCatalog: Catalog;
+export interface ReconcileMoneyInput extends ClassCheckInput {
   /** the plan file's folder: `bank_statement` paths and commands are relative to it */
   planDir: string;
-  checkedAt: Date;
   /** runs `bank_statement.run` (default: /bin/sh -c in planDir, 60 s) */
   runCommand?: RunCommand;
-  /** the caller holds the source in the snapshot to check, and ends it */
-  sourceInSnapshot?: boolean;
-  /** the caller holds the destination in a transaction, and ends it */
-  destinationInSnapshot?: boolean;
   /** the environment the bank command inherits (default process.env, minus database credentials) */
   env?: NodeJS.ProcessEnv;
   /** reconcile only these business days (default: every day with rows, or in the bank statement) */

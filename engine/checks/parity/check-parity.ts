@@ -35,21 +35,11 @@ import { narrow, type Difference } from './narrow.js';
 import { parityShape } from './normalise.js';
 import { orphans, relationshipsOf } from './relationships.js';
 import { inTransaction } from '../../db/snapshot.js';
+import type { ClassCheckInput } from '../class-check-input.js';
 
-export interface CheckParityInput {
-  plan: Plan;
-  className: string;
-  source: QueryRunner;
-  destination: QueryRunner;
-  sourceCatalog: Catalog;
-  destinationCatalog: Catalog;
+export interface CheckParityInput extends ClassCheckInput {
   /** the class's mapping expression types (describeMappings(...).types.get(className)) */
   types: Map<string, ExpressionType> | undefined;
-  checkedAt: Date;
-  /** the caller holds the source in the snapshot to check (REPEATABLE READ), and ends it */
-  sourceInSnapshot?: boolean;
-  /** the caller holds the destination in a transaction, and ends it */
-  destinationInSnapshot?: boolean;
   /** how rows are hashed (buckets.ts); default: native when both servers agree on the probe */
   hash?: HashKind;
 }
