@@ -4,13 +4,31 @@ import type { StatusReport } from '../../engine/status.js';
 import { PHASES } from '../../engine/plan/types.js';
 import { checksSection, paritySection } from './plan-sections.js';
 
-function timeline(report: StatusReport, c: ChalkInstance): string {
-  return PHASES.map((p) => (p === report.phase ? c.bold.inverse(` ${p} `) : report.phaseTimes[p] ? c.green(p) : c.dim(p))).join(c.dim(' → '));
+/** The five phases in a row, wrapped to fit an 80-column terminal. */
+function timeline(report: StatusReport, c: ChalkInstance, width = 78): string {
+  const lines: string[] = [];
+  let line = '';
+  let visible = 0;
+  PHASES.forEach((p, i) => {
+    const text = p === report.phase ? ` ${p} ` : p;
+    const styled = p === report.phase ? c.bold.inverse(text) : report.phaseTimes[p] ? c.green(text) : c.dim(text);
+    const arrow = i < PHASES.length - 1 ? ' → ' : '';
+    if (visible > 0 && visible + text.length + arrow.length > width) {
+      lines.push(line);
+      line = '';
+      visible = 0;
+    }
+    line += styled + c.dim(arrow);
+    visible += text.length + arrow.length;
+  });
+  lines.push(line);
+  return lines.map((l) => l.trimEnd()).join('\n');
 }
 
 export function renderStatus(report: StatusReport, c: ChalkInstance): string {
   const lines = [
-    `${c.bold(report.name)}: phase ${report.phase}, target ${report.target} (clock: ${report.now})`,
+    `${c.bold(report.name)}: phase ${report.phase}, target ${report.target}`,
+    c.dim(`as of ${report.now} by the migration's clock`),
     timeline(report, c),
     '',
   ];
