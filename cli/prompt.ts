@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { Failure } from '../engine/failure.js';
 import type { Terminal } from './terminal.js';
 
-export async function ask(term: Terminal, question: string): Promise<string> {
+export async function ask(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
   try {
     return (await rl.question(question)).trim();
@@ -18,5 +18,5 @@ export async function confirmYes(term: Terminal, flag: string, question: string,
     throw new Failure('apply.needs-approval', `there is no terminal to confirm on, so nothing was changed`, `review the plan above and pass ${flag} to apply it without asking`);
   }
   term.out(`\n${term.color.bold(question)}\n  ${explanation}\n  Only 'yes' will be accepted to approve.\n\n`);
-  return (await ask(term, '  Enter a value: ')) === 'yes';
+  return (await ask('  Enter a value: ')) === 'yes';
 }

@@ -13,7 +13,8 @@ import type { MigrationContext } from './migration-context.js';
 import { findTable } from './introspect/catalog.js';
 import { canonicalJson } from './hash.js';
 import { acquireLock, releaseLock } from './state/state-lock.js';
-import { appendEvent, readState, recordResource, removeResource, setFingerprints } from './state/state-store.js';
+import { appendEvent, hasSucceeded, readState, removeResource, setFingerprints } from './state/state-store.js';
+import { stateSchema } from './plan/defaults.js';
 
 export interface ExceptionOutcome {
   kind: 'applied' | 'already-applied';
@@ -37,7 +38,7 @@ function exceptionOf(ctx: MigrationContext, id: string) {
 
 export async function applyException(ctx: MigrationContext, id: string, options: { lockTimeoutMs: number; resolveEmbedded?: (url: string) => Promise<string> }): Promise<ExceptionOutcome> {
   const ex = exceptionOf(ctx, id);
-  const schema = ctx.plan.state?.schema ?? 'cutover';
+  const schema = stateSchema(ctx.plan);
   const db = ctx.destination.client;
   await acquireLock(db, { schema, migration: ctx.plan.name, kind: 'state', command: 'cutover exception apply', timeoutMs: options.lockTimeoutMs }, ctx.destination.pid);
   const writer = await connect({ side: 'source', url: ctx.plan.source.url }, { purpose: 'exception', resolveEmbedded: options.resolveEmbedded });
@@ -46,7 +47,8 @@ export async function applyException(ctx: MigrationContext, id: string, options:
     if (!state.migration || state.migration.phase === 'none' || !(await supportInstalled(writer.client, schema))) {
       throw new Failure('exception.not-locked', `migration ${ctx.plan.name} has not locked the source yet`, 'before the lock, a change can be made directly; then update the plan');
     }
-    if (state.resources.some((r) => r.address === `exception.${id}`)) return { kind: 'already-applied', changes: [], recopy: [] };
+    // an applied exception is history, kept in the event log, not a resource the plan converges
+    if (await hasSucceeded(db, schema, ctx.plan.name, 'exception', `exception.${id}`)) return { kind: 'already-applied', changes: [], recopy: [] };
     await registerBackend(writer.client, schema, ctx.plan.name, 'exception');
     const before = state.migration.sourceFingerprintParts as FingerprintParts;
     await writer.client.query('BEGIN');
@@ -76,8 +78,7 @@ export async function applyException(ctx: MigrationContext, id: string, options:
     for (const name of recopy) {
       for (const kind of ['copy', 'parity']) await removeResource(db, schema, ctx.plan.name, `class.${name}.${kind}`);
     }
-    await recordResource(db, schema, ctx.plan.name, { address: `exception.${id}`, phase: state.migration.phase, attributes: { change: ex.change, maps_to: ex.maps_to ?? null } }, at);
-    await appendEvent(db, schema, ctx.plan.name, { kind: 'exception', address: `exception.${id}`, outcome: 'ok', detail: { change: ex.change, fingerprint_changes: changes, recopy } },
+    await appendEvent(db, schema, ctx.plan.name, { kind: 'exception', address: `exception.${id}`, outcome: 'ok', detail: { change: ex.change, maps_to: ex.maps_to ?? null, fingerprint_changes: changes, recopy } },
       { at, actor: `${os.userInfo().username}@${os.hostname()}`, planFingerprint: ctx.planFingerprint });
     return { kind: 'applied', changes, recopy };
   } finally {

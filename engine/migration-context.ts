@@ -6,6 +6,7 @@ import type { ValidPlan } from './load/valid-plan.js';
 import { planFingerprint } from './plan/plan-fingerprint.js';
 import type { Plan } from './plan/types.js';
 import { readState } from './state/state-store.js';
+import { stateSchema } from './plan/defaults.js';
 
 export interface MigrationContext {
   valid: ValidPlan;
@@ -39,7 +40,7 @@ export async function openMigration(valid: ValidPlan, options: OpenOptions): Pro
     await Promise.all([source.close(), destination.close()]);
   };
   try {
-    const state = await readState(destination.client, plan.state?.schema ?? 'cutover', plan.name);
+    const state = await readState(destination.client, stateSchema(plan), plan.name);
     const clock = makeClock(plan, destination.client, options.nowText, state.migration?.clockKind);
     return { valid, plan, planFingerprint: planFingerprint(plan), source, destination, clock, close };
   } catch (e) {

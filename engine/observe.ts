@@ -21,6 +21,7 @@ import { installedOnSource, observable } from './lock/installed.js';
 import { PHASES, type Plan } from './plan/types.js';
 import { readCachedFindings, writeCachedFindings } from './state/findings-cache.js';
 import { readState, type StateSnapshot } from './state/state-store.js';
+import { stateSchema } from './plan/defaults.js';
 
 export interface Observed {
   source: Catalog;
@@ -62,9 +63,6 @@ export interface ObserveOptions {
   reuseDataFindings?: Finding[];
 }
 
-function stateSchema(plan: Plan): string {
-  return plan.state?.schema ?? 'cutover';
-}
 
 function copied(state: StateSnapshot): boolean {
   const phase = state.migration?.phase ?? 'none';

@@ -3,6 +3,7 @@ import { computePlan } from './compute-plan.js';
 import type { PlanResult } from './diff/plan-result.js';
 import type { MigrationContext } from './migration-context.js';
 import { eventTail, type EventRow } from './state/state-store.js';
+import { stateSchema } from './plan/defaults.js';
 
 export interface StatusReport {
   name: string;
@@ -18,7 +19,7 @@ export interface StatusReport {
 
 export async function status(ctx: MigrationContext, eventCount = 10): Promise<StatusReport> {
   const { result, observed } = await computePlan(ctx, { refresh: false });
-  const schema = ctx.plan.state?.schema ?? 'cutover';
+  const schema = stateSchema(ctx.plan);
   return {
     name: ctx.plan.name,
     target: ctx.plan.target,

@@ -1,7 +1,7 @@
 // `cutover apply PLAN|FILE`: show the plan, ask, then converge toward the target.
 import { readFileSync } from 'node:fs';
 import { runApply, type ApplyOutcome } from '../../engine/apply/run-apply.js';
-import { resolveEmbedded } from '../../engine/db/embedded.js';
+import { embeddedResolver } from '../embedded.js';
 import type { Gate } from '../../engine/diff/plan-result.js';
 import { sha256 } from '../../engine/hash.js';
 import { readValidPlan } from '../../engine/load/valid-plan.js';
@@ -70,7 +70,7 @@ Exit codes: 0 target reached (or nothing to do), 1 error or cancelled, 3 stopped
     const valid = readValidPlan(planFile, term.env);
     term.err(renderDiagnostics(valid.warnings, term));
     const batchRows = copyBatchRows(term.env);
-    const embedded = (url: string) => resolveEmbedded(url, { log: (line) => term.err(`${line}\n`) });
+    const embedded = embeddedResolver(term);
     const ctx = await openMigration(valid, { purpose: 'apply', nowText: nowOption(values, term.env), resolveEmbedded: embedded });
     try {
       const outcome = await runApply(ctx, {

@@ -1,5 +1,5 @@
 // `cutover exception apply PLAN ID`: an accommodated change, through the lock.
-import { resolveEmbedded } from '../../engine/db/embedded.js';
+import { embeddedResolver } from '../embedded.js';
 import { applyException } from '../../engine/exception-apply.js';
 import { Failure } from '../../engine/failure.js';
 import { readValidPlan } from '../../engine/load/valid-plan.js';
@@ -26,7 +26,7 @@ Exit codes: 0 applied (or already applied), 1 error.`,
     const [verb, file, id, ...rest] = positionals;
     if (verb !== 'apply' || !file || !id || rest.length) throw new Failure('usage', 'expected `exception apply PLAN ID`', `usage: ${this.usage}`);
     const valid = readValidPlan(file, term.env);
-    const embedded = (url: string) => resolveEmbedded(url, { log: (line) => term.err(`${line}\n`) });
+    const embedded = embeddedResolver(term);
     const ctx = await openMigration(valid, { purpose: 'exception', nowText: nowOption(values, term.env), resolveEmbedded: embedded });
     try {
       const outcome = await applyException(ctx, id, { lockTimeoutMs: lockTimeoutMs(values['lock-timeout']), resolveEmbedded: embedded });

@@ -1,7 +1,7 @@
 // `cutover plan PLAN`: refresh from both databases, diff against state, show what apply would do.
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { computePlan } from '../../engine/compute-plan.js';
-import { resolveEmbedded } from '../../engine/db/embedded.js';
+import { embeddedResolver } from '../embedded.js';
 import { sha256 } from '../../engine/hash.js';
 import { readValidPlan } from '../../engine/load/valid-plan.js';
 import { openMigration } from '../../engine/migration-context.js';
@@ -52,7 +52,7 @@ Exit codes: 0 ok (with --detailed-exitcode: no changes), 1 error, 2 changes (wit
     const ctx = await openMigration(valid, {
       purpose: 'plan',
       nowText: nowOption(values, term.env),
-      resolveEmbedded: (url) => resolveEmbedded(url, { log: (line) => term.err(`${line}\n`) }),
+      resolveEmbedded: embeddedResolver(term),
     });
     try {
       const { result, observed } = await computePlan(ctx, { refresh: !!values.refresh });

@@ -1,5 +1,5 @@
 // `cutover status PLAN`: where the migration stands.
-import { resolveEmbedded } from '../../engine/db/embedded.js';
+import { embeddedResolver } from '../embedded.js';
 import { readValidPlan } from '../../engine/load/valid-plan.js';
 import { openMigration } from '../../engine/migration-context.js';
 import { status } from '../../engine/status.js';
@@ -24,7 +24,7 @@ Exit codes: 0, or 1 when the plan or the databases cannot be read.`,
     const valid = readValidPlan(onePlanFile(positionals, this.usage), term.env);
     const ctx = await openMigration(valid, {
       purpose: 'status', nowText: nowOption(values, term.env),
-      resolveEmbedded: (url) => resolveEmbedded(url, { log: (line) => term.err(`${line}\n`) }),
+      resolveEmbedded: embeddedResolver(term),
     });
     try {
       const report = await status(ctx);

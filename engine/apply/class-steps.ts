@@ -5,12 +5,13 @@ import type { Observed } from '../observe.js';
 import type { ClassSteps } from './executors.js';
 import { RoundTrip } from './round-trip.js';
 import type { ApplyOptions } from './run-apply.js';
+import { stateSchema } from '../plan/defaults.js';
 
 export function openClassSteps(ctx: MigrationContext, writer: Session, observed: Observed, options: ApplyOptions): ClassSteps & { close(): Promise<void> } {
   const { plan } = ctx;
   const roundTrip = new RoundTrip({
     plan,
-    schema: plan.state?.schema ?? 'cutover',
+    schema: stateSchema(plan),
     sourceCatalog: observed.source,
     destinationCatalog: observed.destination,
     canSetReplicationRole: observed.destination.server.canSetReplicationRole,

@@ -16,11 +16,11 @@ import { reconcileMoneyDays, type ReconcileMoneyInput } from '../checks/money/re
 import { writeReconciliationDays } from '../checks/money/reconciliation-store.js';
 import { writeCheck } from '../state/check-store.js';
 import type { CheckKind } from './executors.js';
-import { Failure } from '../failure.js';
 import { requireTable, type Catalog, type CatalogTable } from '../introspect/catalog.js';
 import type { Plan } from '../plan/types.js';
 import { writeParity } from '../state/parity-store.js';
 import { quoteQualified } from '../db/sql-identifiers.js';
+import { dataLockMode } from '../plan/defaults.js';
 
 export interface RoundTripDeps {
   plan: Plan;
@@ -124,7 +124,7 @@ export class RoundTrip {
     try {
       const destination = await this.destinationSession();
       const types = await this.mappingTypes(snap.session);
-      if ((plan.lock?.data?.mode ?? 'pause') === 'freeze') {
+      if (dataLockMode(plan) === 'freeze') {
         const progress = (await readProgress(destination.client, schema, plan.name)).find((p) => p.class === className);
         const position = await this.capturePosition(className) ?? progress?.snapshot;
         if (position) {

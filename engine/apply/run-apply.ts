@@ -18,6 +18,7 @@ import {
 } from '../state/state-store.js';
 import { execute, supports, type ApplyTarget, type ClassSteps } from './executors.js';
 import { openClassSteps } from './class-steps.js';
+import { stateSchema } from '../plan/defaults.js';
 
 export interface ApplyHooks {
   showPlan(result: PlanResult): void;
@@ -135,7 +136,7 @@ async function openSourceWriter(ctx: MigrationContext, resolveEmbedded: ApplyOpt
 export async function runApply(ctx: MigrationContext, options: ApplyOptions): Promise<ApplyOutcome> {
   const { plan } = ctx;
   if (plan.target === 'rolled_back') throw new Failure('apply.unsupported', 'this version of cutover cannot roll back yet', 'use your rollback hook by hand');
-  const schema = plan.state?.schema ?? 'cutover';
+  const schema = stateSchema(plan);
   const db = ctx.destination.client;
   const lock = { schema, migration: plan.name, kind: 'state' as const, command: 'cutover apply', timeoutMs: options.lockTimeoutMs };
   await acquireLock(db, lock, ctx.destination.pid);

@@ -157,12 +157,11 @@ async function* sourceBatches(input: CopyAndVerifyAttachmentsInput, cls: RecordC
     throw new Failure('attachments.destination-path-unmapped', `class ${input.className}: files.destination_path \`${files.destination_path}\` is not mapped in \`columns\``,
       'name the destination column, as written on the left of `columns`');
   }
-  const base = sourceFrom(cls, table);
   let after: unknown[] | null = null;
   for (;;) {
     const range = rangePredicate(key, table, after, null);
     const sql = `SELECT ${keyJson(key)} AS k, (${pathSql})::text AS p, (${checksumSql})::text AS c, (${mapped.sql})::text AS d `
-      + `${base} ${cls.where ? 'AND' : 'WHERE'} ${range} ORDER BY ${keyOrder(key)} LIMIT ${batchRows}`;
+      + `${sourceFrom(cls, table, range)} ORDER BY ${keyOrder(key)} LIMIT ${batchRows}`;
     const rows = await readBatch(input.source, sql, input.sourceInSnapshot ?? false, input.className);
     if (rows.length === 0) return;
     yield rows;

@@ -11,7 +11,7 @@ import type { CatalogTable } from '../introspect/catalog.js';
 import { names } from '../lock/object-names.js';
 import type { RecordClass } from '../plan/types.js';
 import { keyJson, keyLiteral, keyTuple } from '../copy/key-range.js';
-import { sourceFrom, type MappedColumn } from '../copy/mapped-select.js';
+import { mappedSelectList, sourceFrom, type MappedColumn } from '../copy/mapped-select.js';
 
 export interface ReplayInput {
   migration: string;
@@ -58,11 +58,9 @@ async function changedKeys(input: ReplayInput): Promise<unknown[][]> {
 
 async function presentRows(input: ReplayInput, values: string): Promise<{ key: string; row: Record<string, unknown> }[]> {
   const key = input.cls.source.key;
-  const base = sourceFrom(input.cls, input.sourceTable);
-  const select = input.mapped.map((m) => `${m.sql} AS ${quoteIdent(m.column)}`).join(', ');
+  const from = sourceFrom(input.cls, input.sourceTable, `${keyTuple(key)} IN (${values})`);
   const { rows } = await input.source.query<{ row: Record<string, unknown> }>(
-    `SELECT row_to_json(x) AS row FROM (SELECT ${keyJson(key)} AS "__cutover_key", ${select}
-       ${base} ${input.cls.where ? 'AND' : 'WHERE'} ${keyTuple(key)} IN (${values})) x`);
+    `SELECT row_to_json(x) AS row FROM (SELECT ${keyJson(key)} AS "__cutover_key", ${mappedSelectList(input.mapped)} ${from}) x`);
   return rows.map(({ row }) => {
     const { __cutover_key: k, ...rest } = row;
     return { key: JSON.stringify(k), row: rest };

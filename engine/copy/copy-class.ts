@@ -44,8 +44,7 @@ export interface CopyClassInput {
 }
 
 function from(input: CopyClassInput, range: string): string {
-  const base = sourceFrom(input.cls, input.sourceTable);
-  return `${base} ${input.cls.where ? 'AND' : 'WHERE'} ${range}`;
+  return sourceFrom(input.cls, input.sourceTable, range);
 }
 
 async function nextBoundary(input: CopyClassInput, after: unknown[] | null): Promise<{ key: unknown[]; last: boolean } | null> {

@@ -49,12 +49,14 @@ export function mappedColumns(cls: RecordClass, types: ReadonlyMap<string, Expre
   });
 }
 
-/** `FROM [ONLY] table [WHERE …]` for reading a class's rows on the source. A partitioned table is
- * read whole (its partitions are not classes); any other table with ONLY, so an inheritance
- * parent does not also return its children's rows. */
-export function sourceFrom(cls: RecordClass, table: CatalogTable): string {
+/** `FROM [ONLY] table [WHERE …]` for reading a class's rows on the source, narrowed by `and` when
+ * given (a key range, a key list). A partitioned table is read whole (its partitions are not
+ * classes); any other table with ONLY, so an inheritance parent does not also return its children's
+ * rows. */
+export function sourceFrom(cls: RecordClass, table: CatalogTable, and?: string): string {
   const only = table.kind === 'partitioned' ? '' : 'ONLY ';
-  const where = cls.where ? ` WHERE (${cls.where}\n)` : '';
+  const conditions = [cls.where ? `(${cls.where}\n)` : '', and ?? ''].filter(Boolean);
+  const where = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
   return `FROM ${only}${quoteQualified(table.qualified)} AS src${where}`;
 }
 

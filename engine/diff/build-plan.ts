@@ -63,16 +63,10 @@ function currentPhase(state: StateSnapshot): PlanResult['phase'] {
   return state.migration?.phase ?? 'none';
 }
 
-/** State rows that record something done once (`exception.ID`, written by `cutover exception
- * apply`) rather than a resource apply keeps converged: never diffed, so never "destroyed". */
-function isRecordOnly(address: string): boolean {
-  return address.startsWith('exception.');
-}
-
 function startingHave(input: BuildInput): Have {
   const have: Have = new Map();
   for (const r of input.state.resources) {
-    if (!input.missingLive.has(r.address) && !isRecordOnly(r.address)) have.set(r.address, r.attributes);
+    if (!input.missingLive.has(r.address)) have.set(r.address, r.attributes);
   }
   return have;
 }

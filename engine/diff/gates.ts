@@ -5,6 +5,7 @@ import { parseDuration } from '../plan/duration.js';
 import { PHASES, type Phase, type Plan } from '../plan/types.js';
 import type { StateSnapshot } from '../state/state-store.js';
 import type { CheckResult, Finding, Gate, ParityResult } from './plan-result.js';
+import { enforcesIntegrationLock, enforcesSchemaLock } from '../plan/defaults.js';
 
 /** Which gate a kind of finding closes. Coverage closes the lock; data findings close the copy. */
 const FINDING_GATE: Record<string, Phase> = {
@@ -59,10 +60,10 @@ function lockedGate(input: GateInput): string[] {
   const reasons = findingReasons(input, 'locked');
   const lock = input.plan.lock ?? {};
   for (const e of lock.exceptions ?? []) if (e.decision === 'pending') reasons.push(`exception ${e.id} is pending review`);
-  if ((lock.schema ?? 'enforce') === 'enforce' && !input.privileges.canCreateEventTrigger) {
+  if (enforcesSchemaLock(input.plan) && !input.privileges.canCreateEventTrigger) {
     reasons.push('lock.schema: enforce needs an event trigger, which needs a superuser (or rds_superuser); set `lock.schema: detect` to rely on fingerprint checks');
   }
-  if ((lock.integrations ?? 'enforce') === 'enforce' && !input.privileges.canCreateEventTrigger) {
+  if (enforcesIntegrationLock(input.plan) && !input.privileges.canCreateEventTrigger) {
     reasons.push('lock.integrations: enforce needs an event trigger, which needs a superuser; set `lock.integrations: detect`');
   }
   const ends = lock.data?.mode === 'freeze' ? lock.data.ends : undefined;

@@ -2,6 +2,7 @@
 // what `locked` installs stays until a later phase removes it. Addresses are stable strings that
 // state, output and apply all use.
 import { PHASES, type Phase, type Plan, type RecordClass } from '../plan/types.js';
+import { enforcesIntegrationLock, enforcesSchemaLock, stateSchema } from '../plan/defaults.js';
 
 export interface Resource {
   address: string;
@@ -34,13 +35,13 @@ function lockResources(plan: Plan, sourceFingerprint: string): Resource[] {
   const lock = plan.lock ?? {};
   const data = lock.data ?? { mode: 'pause' as const };
   const out: Resource[] = [
-    { address: 'source.support', phase: 'locked', attributes: { schema: plan.state?.schema ?? 'cutover' } },
+    { address: 'source.support', phase: 'locked', attributes: { schema: stateSchema(plan) } },
     { address: 'lock.fingerprint', phase: 'locked', attributes: { source_fingerprint: sourceFingerprint }, path: ['lock'] },
   ];
-  if ((lock.schema ?? 'enforce') === 'enforce') {
+  if (enforcesSchemaLock(plan)) {
     out.push({ address: 'lock.schema', phase: 'locked', attributes: { schemas: plan.source.schemas }, path: ['lock', 'schema'] });
   }
-  if ((lock.integrations ?? 'enforce') === 'enforce') {
+  if (enforcesIntegrationLock(plan)) {
     out.push({ address: 'lock.integrations', phase: 'locked', attributes: {}, path: ['lock', 'integrations'] });
   }
   out.push({

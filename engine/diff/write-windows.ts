@@ -3,6 +3,7 @@
 // write switch closes it while the mirror drains and the final compare runs.
 import { PHASES, type Phase, type Plan } from '../plan/types.js';
 import type { WriteWindow } from './plan-result.js';
+import { dataLockMode } from '../plan/defaults.js';
 
 /** What a rate was measured from, or assumed. */
 export interface CopyRate {
@@ -30,7 +31,7 @@ export function writeWindows(plan: Plan, current: Phase | 'none' | 'rolled_back'
   const windows: WriteWindow[] = [];
   const target = plan.target === 'rolled_back' ? -1 : PHASES.indexOf(plan.target);
   const copySeconds = sourceBytes / rate.bytesPerSecond;
-  if ((plan.lock?.data?.mode ?? 'pause') === 'pause' && ahead(current, 'dual_run')) {
+  if (dataLockMode(plan) === 'pause' && ahead(current, 'dual_run')) {
     windows.push({
       phase: 'locked',
       reason: 'pause mode: the source takes no writes from the lock until dual-run lifts the data lock (copy and parity run inside it)',

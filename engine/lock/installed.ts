@@ -3,9 +3,10 @@
 import type { QueryRunner } from '../db/query-runner.js';
 import type { Plan } from '../plan/types.js';
 import { names } from './object-names.js';
+import { stateSchema } from '../plan/defaults.js';
 
 export async function installedOnSource(db: QueryRunner, plan: Plan, qualify: (t: string) => string): Promise<Set<string>> {
-  const schema = plan.state?.schema ?? 'cutover';
+  const schema = stateSchema(plan);
   const { rows } = await db.query<{ kind: string; name: string }>(
     `SELECT 'event' AS kind, evtname::text AS name FROM pg_event_trigger WHERE evtname LIKE 'cutover\\_%'
      UNION ALL

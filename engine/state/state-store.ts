@@ -151,6 +151,14 @@ export async function appendEvent(
   [name, ctx.at, ctx.actor, ctx.planFingerprint, e.kind, e.address ?? null, e.outcome, JSON.stringify(e.detail ?? {})]);
 }
 
+/** Whether the event log records `kind` at `address` as done: records that are history, not resources. */
+export async function hasSucceeded(db: QueryRunner, schema: string, name: string, kind: string, address: string): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(
+    sql(schema, `SELECT EXISTS (SELECT 1 FROM {schema}.events WHERE migration = $1 AND kind = $2 AND address = $3 AND outcome = 'ok') AS ok`),
+    [name, kind, address]);
+  return rows[0]?.ok === true;
+}
+
 export interface EventRow {
   id: number;
   at: string;

@@ -18,9 +18,8 @@ import type { QueryRunner } from '../../db/query-runner.js';
 import { quoteIdent } from '../../db/sql-identifiers.js';
 import type { CheckResult } from '../../diff/plan-result.js';
 import { Failure } from '../../failure.js';
-import { findTable, requireTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
+import { requireTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
 import { names } from '../../lock/object-names.js';
-import type { Plan } from '../../plan/types.js';
 import type { ExpressionType } from '../expressions.js';
 import { parityShape } from '../parity/normalise.js';
 import { anchorColumn, checkAnchors, type AnchorOutcome } from './anchors.js';
@@ -29,6 +28,7 @@ import {
 } from './sequence.js';
 import { inTransaction, settleAll } from '../../db/snapshot.js';
 import type { ClassCheckInput } from '../class-check-input.js';
+import { stateSchema } from '../../plan/defaults.js';
 
 export interface CheckAuditInput extends ClassCheckInput {
   /** the class's mapping expression types (describeMappings(...).types.get(className)) */
@@ -101,7 +101,7 @@ export async function checkAudit(input: CheckAuditInput): Promise<CheckResult> {
   const sequence = sequenceSides(cls, className, sourceTable, destinationTable, input.types);
   const order = { columns: sequence.columns };
   const chunkRows = Math.max(1, Math.trunc(input.chunkRows ?? CHUNK_ROWS));
-  const schema = plan.state?.schema ?? 'cutover';
+  const schema = stateSchema(plan);
   const instant = anchorColumn(audit, destinationTable);
   const anchors = audit.anchors ?? [];
 

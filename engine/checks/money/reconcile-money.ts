@@ -35,13 +35,12 @@
 // - With a bank statement configured, a day is clean only when the bank agrees too; if the
 //   statement cannot be read (missing file, failed command), no day is clean (the `closed` gate
 //   needs days reconciled against the bank) and the problem `bank-statement-error` says why.
-import type { QueryRunner } from '../../db/query-runner.js';
 import { quoteIdent, quoteLiteral } from '../../db/sql-identifiers.js';
 import type { CheckResult } from '../../diff/plan-result.js';
 import { secretsOf } from '../../db/endpoint.js';
 import { Failure } from '../../failure.js';
-import { findTable, requireTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
-import type { MoneySection, Plan, RecordClass } from '../../plan/types.js';
+import { requireTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
+import type { MoneySection, RecordClass } from '../../plan/types.js';
 import { localToInstant } from '../../copy/mapped-select.js';
 import { fromItem } from '../preflight/source-sql.js';
 import { formatMinor, isIsoDay, minorScale } from './amounts.js';
