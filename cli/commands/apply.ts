@@ -1,9 +1,9 @@
 // `cutover apply PLAN|FILE`: show the plan, ask, then converge toward the target.
-import { readFileSync } from 'node:fs';
 import { runApply, type ApplyOutcome } from '../../engine/apply/run-apply.js';
 import { embeddedResolver } from '../embedded.js';
 import type { Gate } from '../../engine/diff/plan-result.js';
 import { sha256 } from '../../engine/hash.js';
+import { readPlanText } from '../../engine/load/read-plan.js';
 import { readValidPlan } from '../../engine/load/valid-plan.js';
 import { openMigration } from '../../engine/migration-context.js';
 import { parseSavedPlan } from '../../engine/saved-plan.js';
@@ -64,7 +64,7 @@ Exit codes: 0 target reached (or nothing to do), 1 error or cancelled, 3 stopped
   },
   async run({ positionals, values, term }) {
     const file = onePlanFile(positionals, this.usage);
-    const text = readFileSync(file, 'utf8');
+    const text = readPlanText(file);
     const saved = parseSavedPlan(text, file);
     const planFile = saved?.plan_file ?? file;
     const valid = readValidPlan(planFile, term.env);
@@ -77,7 +77,7 @@ Exit codes: 0 target reached (or nothing to do), 1 error or cancelled, 3 stopped
         lockTimeoutMs: lockTimeoutMs(values['lock-timeout']),
         batchRows,
         saved,
-        planFileSha256: sha256(saved ? readFileSync(planFile, 'utf8') : text),
+        planFileSha256: sha256(valid.loaded.source.text),
         resolveEmbedded: embedded,
         hooks: {
           showPlan: (result) => term.out(renderPlanHuman(result, term.color)),

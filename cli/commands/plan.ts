@@ -1,5 +1,5 @@
 // `cutover plan PLAN`: refresh from both databases, diff against state, show what apply would do.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { computePlan } from '../../engine/compute-plan.js';
 import { embeddedResolver } from '../embedded.js';
 import { sha256 } from '../../engine/hash.js';
@@ -59,7 +59,7 @@ Exit codes: 0 ok (with --detailed-exitcode: no changes), 1 error, 2 changes (wit
       if (values.out) {
         const saved: SavedPlan = {
           kind: SAVED_PLAN_KIND, format_version: 1, created_at: result.now, plan_file: file,
-          plan_file_sha256: sha256(readFileSync(file, 'utf8')), state_serial: observed.state.migration?.serial ?? 0, result,
+          plan_file_sha256: sha256(valid.loaded.source.text), state_serial: observed.state.migration?.serial ?? 0, result,
         };
         writeOwnerOnly(values.out as string, `${JSON.stringify(saved, null, 2)}\n`);
       }
