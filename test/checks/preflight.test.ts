@@ -1,6 +1,8 @@
 // Preflight against real servers: a source with planted faults (so many NULL emails, so many values
 // outside an enum, …) and a destination schema with the constraints they break; every finding's
 // count, share and sample keys asserted exactly, and clean data giving no findings at all.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Session } from '../../engine/db/connect.js';
 import type { Finding } from '../../engine/diff/plan-result.js';
@@ -12,6 +14,7 @@ import { preflight } from '../../engine/checks/preflight.js';
 import { gapPredicate, overlapPredicate } from '../../engine/checks/preflight/dst.js';
 import { dropFreshDatabases, freshDatabase, withClient } from '../support/databases.js';
 import { positions } from '../support/positions.js';
+import { ROOT } from '../support/run-cli.js';
 
 const SOURCE_SQL = `
 CREATE TABLE public.employee (employee_id int PRIMARY KEY, name text NOT NULL);
@@ -520,6 +523,21 @@ describe('hints', () => {
       'orphan', 'duplicate', 'dst-gap', 'dst-overlap', 'destination-not-empty', 'reverse-not-null',
     ]) expect(kinds, kind).toContain(kind);
     for (const f of seen) expect(f.message, `${f.kind}: ${f.message}`).not.toMatch(SUGGESTS_CAST);
+  });
+
+  it('written anywhere in the engine or the CLI suggest no cast', () => {
+    // prose, outside comments, telling the reader to cast
+    const advice = /\bcast(ing)?\s+(it|them|explicitly|the value|in the expression)\b/i;
+    const offending: string[] = [];
+    for (const dir of ['engine', 'cli']) {
+      for (const file of readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })) {
+        if (!file.endsWith('.ts')) continue;
+        readFileSync(path.join(ROOT, dir, file), 'utf8').split('\n').forEach((line, i) => {
+          if (!/^\s*(\/\/|\*|\/\*)/.test(line) && advice.test(line)) offending.push(`${dir}/${file}:${i + 1}: ${line.trim()}`);
+        });
+      }
+    }
+    expect(offending).toEqual([]);
   });
 });
 
