@@ -157,7 +157,7 @@ CREATE TABLE storefront.contacts (
 );
 CREATE TABLE storefront.contact_spills (LIKE storefront.contacts INCLUDING ALL);
 CREATE TABLE storefront.people (
-  id int PRIMARY KEY, a text, b text, c numeric, d numeric, e int, f text, g date, h timestamp, cents bigint, lowered text, t time
+  id int PRIMARY KEY, a text, b text, c numeric, d numeric, e int, f text, g date, h timestamp, cents bigint, lowered text, t time, shifted timestamp
 );
 `;
 
@@ -457,9 +457,11 @@ describe('mappings that change the values they read', () => {
       f: 'substr(full_name, 2)',
       g: 'seen::date',
       h: "date_trunc('hour', seen)",
-      // a unit change and a case change are not cuts
+      // a unit change, a case change and a shift are not cuts, even where one row looks like one
+      // (Bartholomew's 10:30 shifted is midnight)
       cents: '(total * 100)::bigint',
       lowered: 'lower(full_name)',
+      shifted: "seen - interval '10 hours 30 minutes'",
     },
   };
 
@@ -494,6 +496,21 @@ describe('mappings that change the values they read', () => {
     const a = one(findings, 'value-changed', 'a');
     expect(a).toMatchObject({ count: 1, sampleKeys: [[2]] });
     expect(a.message).toContain('the new system keeps five characters');
+  });
+
+  it('declares a conversion that drops every date the same way', async () => {
+    const findings = await everyFinding(planOf({
+      times: {
+        source: { table: 'customer', key: ['customer_id'] },
+        destination: { table: 'storefront.people', key: ['id'] },
+        columns: { id: 'customer_id', t: 'seen_at' },
+        reverse: { customer_id: 'id', seen_at: "'2026-01-01'::date + t" },
+        lossy: { seen_at: 'only the time of day is kept' },
+      },
+    }));
+    const f = one(findings, 'lossy-cast', 't');
+    expect(f.severity).toBe('warning');
+    expect(f.message).toContain('declared in `lossy` for `seen_at`: only the time of day is kept');
   });
 });
 

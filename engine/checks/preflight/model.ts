@@ -38,6 +38,9 @@ export interface RowCheck {
   column?: string;
   /** boolean SQL over "#w"; a row counts when it is true */
   predicate: string;
+  /** boolean SQL over "#w": one row where it is true withdraws the check (the rows it counts are
+   * then not what the check is about) */
+  unlessAny?: string;
   /** columns computed next to the mapped row, over "#r" (the mapped row) and the joins */
   extras?: { alias: string; sql: string }[];
   /** LEFT JOIN clauses onto "#r" */

@@ -30,11 +30,12 @@ function rowsSql(scan: ClassScan, mapped: readonly MappedColumn[], checks: reado
 
 function aggregateSql(scan: ClassScan, mapped: readonly MappedColumn[], checks: readonly RowCheck[], measures: readonly Measure[]): string {
   const counts = checks.map((c, i) => `pg_catalog.count(*) FILTER (WHERE ${c.predicate}) AS ${quoteIdent(`h${i}`)}`);
+  const withdrawn = checks.flatMap((c, i) => (c.unlessAny ? [`pg_catalog.bool_or(${c.unlessAny}) AS ${quoteIdent(`u${i}`)}`] : []));
   const measured = measures.flatMap((m, i) => m.aggregates.map((a, j) => `(${a})::pg_catalog.text AS ${quoteIdent(`m${i}_${j}`)}`));
   // reading every mapped column makes PostgreSQL evaluate every mapping on every row, so a mapping
   // that fails on some row fails here, as it would in the copy
   const evaluated = mapped.map((m, i) => `pg_catalog.count(${quoteIdent(m.name)}) AS ${quoteIdent(`v${i}`)}`);
-  return `SELECT ${['pg_catalog.count(*) AS "n"', ...counts, ...measured, ...evaluated].join(',\n')}\nFROM ${rowsSql(scan, mapped, checks)}`;
+  return `SELECT ${['pg_catalog.count(*) AS "n"', ...counts, ...withdrawn, ...measured, ...evaluated].join(',\n')}\nFROM ${rowsSql(scan, mapped, checks)}`;
 }
 
 /** Up to SAMPLES keys per check (indexes into `checks`), in key order, from one scan. */
@@ -124,7 +125,7 @@ export async function scanClass(
 
   const row = outcome.results[0]?.rows[0] ?? {};
   const rows = Number(row.n ?? 0);
-  const hits = active.map((_, i) => Number(row[`h${i}`] ?? 0));
+  const hits = active.map((_, i) => (row[`u${i}`] === true ? 0 : Number(row[`h${i}`] ?? 0)));
   const withHits = hits.flatMap((n, i) => (n > 0 ? [i] : []));
   const samples = new Map<number, unknown[][]>();
   if (withHits.length > 0) {
