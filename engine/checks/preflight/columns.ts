@@ -81,11 +81,14 @@ function mappedChecks(scan: ClassScan, m: MappedColumn, validZones: ReadonlySet<
   const target = m.target;
   const base: Base = { column: m.name, reads: [m.name], path: ['classes', scan.name, 'columns', m.name] };
   const declared = declaredLoss(scan.cls, m.sql, scan.source);
-  const read = soleSourceColumn(m.sql, scan.source)?.name ?? m.name;
-  /** a change the destination makes silently: an error, unless `lossy` declares it */
-  const silent = (what: string): { severity: 'error' | 'warning'; tail: string } => declared
-    ? { severity: 'warning', tail: declaredText(read, declared) }
-    : { severity: 'error', tail: `; widen the destination column, fix those values, or, if ${what} is intended, declare \`${read}\` in \`lossy\`` };
+  const read = soleSourceColumn(m.sql, scan.source)?.name;
+  /** a change the destination makes silently: an error, unless `lossy` declares it (which it can
+   * only for a mapping of one source column: the reverse column it affects) */
+  const silent = (what: string): { severity: 'error' | 'warning'; tail: string } => {
+    if (declared && read) return { severity: 'warning', tail: declaredText(read, declared) };
+    const declare = read ? `, or, if ${what} is intended, declare \`${read}\` in \`lossy\`` : '';
+    return { severity: 'error', tail: `; widen the destination column${read ? ',' : ' or'} fix those values${declare}` };
+  };
 
   if (target.notNull) {
     checks.push({
