@@ -17,9 +17,12 @@
 //   numeric(p,s) holds; a float into numeric(p,s) with fewer significant digits than the float
 //   carries (15 for double precision, 6 for real); float8 into real, numeric or bigint into a
 //   float that cannot hold it exactly; varchar(n) into a shorter varchar/char; a timestamp into
-//   date or time; fractional seconds into a type with fewer. Unbounded source types (text,
-//   numeric without typmod) into bounded columns are left to preflight, which counts the rows
-//   that do not fit (`too-long`, `numeric-overflow`, `numeric-rounding`).
+//   date or time; fractional seconds into a type with fewer. A narrower destination is not a
+//   mistake while the data fits, so preflight judges all of these by the values (the rows that
+//   do not fit are errors, a `narrowing` warning gives the headroom otherwise), as it does for
+//   unbounded source types (text, numeric without typmod) into bounded columns. Only a timestamp
+//   into a time of day, which changes every value, is `lossy-cast` here: an error, or a warning
+//   when `lossy` declares the source column the mapping reads.
 import type { QueryRunner } from '../db/query-runner.js';
 import { quoteIdent } from '../db/sql-identifiers.js';
 import type { Finding } from '../diff/plan-result.js';
@@ -39,6 +42,7 @@ import {
   type Field,
   type Locate,
 } from './preflight/source-sql.js';
+import { declaredText, soleSourceColumn } from './preflight/lossy.js';
 
 export type { Locate };
 
@@ -245,15 +249,22 @@ export async function describeMappings(
         findings.push({
           ...base, kind: 'type-incompatible',
           message: `\`${item.column}\` is ${target.type} in ${destinationTable.qualified} but its mapping gives ${type.type.typeName}, `
-            + `which PostgreSQL does not convert in assignment; cast it in the expression if a conversion is meant`,
+            + `which PostgreSQL does not convert in assignment; change the destination column's type, or write the conversion `
+            + `into the mapping if one is meant (preflight then checks the values it gives)`,
         });
         continue;
       }
       const loss = lossiness(type.type, target);
-      if (loss) {
+      if (loss && !checkedByData(type.type, target)) {
+        const sourceTable = sourceTableOf(sourceCatalog, cls);
+        const read = sourceTable ? soleSourceColumn(item.sql, sourceTable)?.name : undefined;
+        const declared = read ? cls.lossy?.[read] : undefined;
         findings.push({
-          ...base, kind: 'lossy-cast',
-          message: `\`${item.column}\`: ${type.type.typeName} into ${target.type} ${loss}; cast explicitly in the expression if that is intended`,
+          ...base, kind: 'lossy-cast', ...(declared ? { severity: 'warning' as const } : {}),
+          message: `\`${item.column}\`: ${type.type.typeName} into ${target.type} ${loss}`
+            + (declared && read
+              ? declaredText(read, declared)
+              : `; widen the destination column${read ? `, or, if that is intended, declare \`${read}\` in \`lossy\`` : ''}`),
         });
       }
       if (type.type.baseType === 'timestamp' && target.baseType === 'timestamptz' && !cls.timestamps?.source_timezone) {
@@ -447,13 +458,22 @@ export function numericTypmod(typmod: number): { precision: number; scale: numbe
 }
 
 /** fractional-second digits of a timestamp/time type: its typmod, or 6 without one */
-function secondsPrecision(typmod: number): number {
+export function secondsPrecision(typmod: number): number {
   return typmod >= 0 ? typmod : 6;
 }
 
-function targetSecondsPrecision(target: CatalogColumn): number {
+export function targetSecondsPrecision(target: CatalogColumn): number {
   const m = /^(?:timestamp|time)\((\d+)\)/.exec(target.type);
   return m ? Number(m[1]) : 6;
+}
+
+/**
+ * Whether preflight judges a lossy pair by its data (columns.ts: the values that do not fit are
+ * errors, a warning gives the headroom when all do); the rest (a timestamp into a time of day)
+ * change every value and are reported here.
+ */
+export function checkedByData(type: ExpressionType, target: CatalogColumn): boolean {
+  return !(DATETIME.has(type.baseType) && (target.baseType === 'time' || target.baseType === 'timetz'));
 }
 
 /** Why storing a `type` value into `target` can change it, or null when it cannot (see the top). */

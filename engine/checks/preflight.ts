@@ -14,18 +14,25 @@
 //
 // Kinds and severities:
 //   error   null-into-not-null, outside-enum, too-long, numeric-overflow, numeric-rounding,
-//           check-violation, orphan, duplicate, dst-gap, dst-overlap, destination-not-empty,
-//           reverse-not-null, timezone-invalid, mapping-failed, preflight-failed
-//   warning check-not-evaluated, orphan-not-evaluated, duplicate-not-evaluated, timezone-differs
+//           seconds-rounding, precision-loss, time-dropped, value-changed, check-violation, orphan,
+//           duplicate, dst-gap, dst-overlap, destination-not-empty, reverse-not-null,
+//           timezone-invalid, mapping-failed, preflight-failed
+//   warning narrowing (a narrower destination column that every value fits), check-not-evaluated,
+//           orphan-not-evaluated, duplicate-not-evaluated, timezone-differs; and numeric-rounding,
+//           seconds-rounding, precision-loss, time-dropped, value-changed when `lossy` declares
+//           the change (preflight/lossy.ts)
+// No finding suggests a cast: a cast to a bounded type truncates or rounds silently. They suggest
+// widening the destination column, fixing the data, or declaring an intended change in `lossy`.
 // `timestamp-without-zone` (timestamp into timestamptz without `source_timezone`) is reported by
 // describeMappings, not repeated here; neither are its other findings (invalid expressions,
-// missing tables or columns, incompatible or lossy types).
+// missing tables or columns, incompatible types, conversions no data can make exact).
 import type { QueryRunner } from '../db/query-runner.js';
 import type { Finding } from '../diff/plan-result.js';
 import type { Catalog } from '../introspect/catalog.js';
 import type { Plan } from '../plan/types.js';
 import { describeMappings, type MappingDescription } from './expressions.js';
 import { destinationNotEmpty, knownZones, reverseNotNull, zoneFindings } from './preflight/class-facts.js';
+import { changeChecks } from './preflight/changes.js';
 import { columnChecks } from './preflight/columns.js';
 import { constraintChecks } from './preflight/constraints.js';
 import { Aliases, type ClassScan, type MappedColumn } from './preflight/model.js';
@@ -75,13 +82,15 @@ export async function preflight(
       const duplicates = duplicateChecks(scan, aliases, locate);
       const orphans = orphanChecks(scan, scans, plan.classes, destinationOf, aliases, locate);
       findings.push(...duplicates.findings, ...orphans.findings);
+      const columns = columnChecks(scan, known.valid);
       const checks = [
-        ...columnChecks(scan, known.valid),
+        ...columns.checks,
+        ...changeChecks(scan, aliases),
         ...(constraints.checks.get(scan.name) ?? []),
         ...duplicates.checks,
         ...orphans.checks,
       ];
-      findings.push(...(await scanClass(source, scan, checks, locate)));
+      findings.push(...(await scanClass(source, scan, checks, locate, columns.measures)));
     }
   } finally {
     await runSimple(source, 'ROLLBACK').catch(() => undefined);

@@ -1,6 +1,8 @@
 // Preflight against real servers: a source with planted faults (so many NULL emails, so many values
 // outside an enum, …) and a destination schema with the constraints they break; every finding's
 // count, share and sample keys asserted exactly, and clean data giving no findings at all.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Session } from '../../engine/db/connect.js';
 import type { Finding } from '../../engine/diff/plan-result.js';
@@ -12,6 +14,7 @@ import { preflight } from '../../engine/checks/preflight.js';
 import { gapPredicate, overlapPredicate } from '../../engine/checks/preflight/dst.js';
 import { dropFreshDatabases, freshDatabase, withClient } from '../support/databases.js';
 import { positions } from '../support/positions.js';
+import { ROOT } from '../support/run-cli.js';
 
 const SOURCE_SQL = `
 CREATE TABLE public.employee (employee_id int PRIMARY KEY, name text NOT NULL);
@@ -77,6 +80,28 @@ INSERT INTO public.derived VALUES (3, NULL), (4, NULL), (5, 'e');
 -- a mapping that fails on one row
 CREATE TABLE public.reading (id int PRIMARY KEY, raw text, note text);
 INSERT INTO public.reading VALUES (1, '10', 'a'), (2, '20', NULL), (3, 'x', 'c'), (4, '40', NULL);
+
+-- declared narrowing: into narrower destination columns, every value of contact fits; contact_spill
+-- adds row 11, which does not fit any of them
+CREATE TABLE public.contact (
+  id int PRIMARY KEY, name varchar(40), note text, amount numeric(12,4), big bigint, seen timestamp(6),
+  ratio float8, born timestamp
+);
+INSERT INTO public.contact
+SELECT i, 'name ' || i, 'note', i * 1.5, i * 1000, TIMESTAMP '2026-01-01 10:00:00.123' + i * interval '1 day', 0.5,
+       TIMESTAMP '2000-01-01' + i * interval '1 day'
+  FROM generate_series(1, 10) AS i;
+CREATE TABLE public.contact_spill (LIKE public.contact INCLUDING ALL);
+INSERT INTO public.contact_spill SELECT * FROM public.contact;
+INSERT INTO public.contact_spill VALUES
+  (11, 'a name thirty-one characters ok', 'a longer note', 1.2345, 3000000000, '2026-01-01 10:00:00.1234',
+   0.1234567891, '2000-01-01 10:00');
+
+-- mappings that cut or round what they read
+CREATE TABLE public.person (id int PRIMARY KEY, full_name text, total numeric(10,2), seen timestamp);
+INSERT INTO public.person VALUES
+  (1, 'Ann', 9.00, '2026-01-01 00:00'), (2, 'Bartholomew', 9.99, '2026-01-01 10:30'),
+  (3, 'Cy', 1.25, '2026-01-02 00:00'), (4, NULL, NULL, NULL);
 `;
 
 const DESTINATION_SQL = `
@@ -124,6 +149,15 @@ CREATE TABLE storefront.readings (
   id int PRIMARY KEY, value int, note text NOT NULL,
   -- fails at run time on id 2 (division by zero): cannot be evaluated
   CONSTRAINT odd CHECK (100 / (id - 2) > -1000)
+);
+
+CREATE TABLE storefront.contacts (
+  id int PRIMARY KEY, name varchar(20), note varchar(10), amount numeric(10,2), big int, seen timestamp(3),
+  ratio real, born date
+);
+CREATE TABLE storefront.contact_spills (LIKE storefront.contacts INCLUDING ALL);
+CREATE TABLE storefront.people (
+  id int PRIMARY KEY, a text, b text, c numeric, d numeric, e int, f text, g date, h timestamp, cents bigint, lowered text, t time, shifted timestamp
 );
 `;
 
@@ -324,7 +358,10 @@ describe('clean data', () => {
     const { locate } = positions(3);
     const plan = { ...clean, classes: { ...clean.classes, customers: { ...clean.classes.customers!, timestamps: { source_timezone: 'Europe/Paris' } } } };
     const findings = await preflight(source.client, plan, sourceCatalog, destinationCatalog, new Map([['storefront.clean_employees', 0]]), locate);
-    expect(findings).toEqual([]);
+    // narrower destination columns that every value fits: warnings, never errors
+    expect(findings.map((f) => `${f.severity}:${f.kind}:${f.column}`)).toEqual([
+      'warning:narrowing:nickname', 'warning:narrowing:balance', 'warning:narrowing:score',
+    ]);
   });
 
   it('checks clean data in a constant number of queries', async () => {
@@ -333,7 +370,7 @@ describe('clean data', () => {
     let queries = 0;
     const counting = { query: (text: string, values?: unknown[]) => { queries++; return source.client.query(text, values); } };
     const findings = await preflight(counting as never, clean, sourceCatalog, destinationCatalog, new Map(), locate, described);
-    expect(findings.filter((f) => f.kind !== 'timezone-differs')).toEqual([]);
+    expect(findings.filter((f) => f.kind !== 'timezone-differs' && f.kind !== 'narrowing')).toEqual([]);
     // BEGIN, zones, CHECK descriptions, one aggregate per class (2), ROLLBACK
     expect(queries).toBe(6);
   });
@@ -358,6 +395,166 @@ describe('mappings that fail on some rows', () => {
     expect(findings[1]).toMatchObject({ severity: 'warning' });
     expect(findings[1]!.message).toMatch(/CHECK constraint odd .*division by zero/);
     expect(findings[2]).toMatchObject({ count: 2, share: 0.5, sampleKeys: [[2], [4]] });
+  });
+});
+
+/** describeMappings' findings and preflight's, as `plan` reports them */
+async function everyFinding(plan: Plan, destinationCounts = new Map<string, number>(), { locate } = positions(3)): Promise<Finding[]> {
+  const described = await describeMappings(source.client, plan, sourceCatalog, destinationCatalog, locate);
+  const found = [...described.findings, ...(await preflight(source.client, plan, sourceCatalog, destinationCatalog, destinationCounts, locate, described))];
+  seen.push(...found);
+  return found;
+}
+
+/** every finding the tests below produced, for the check on what their messages suggest */
+const seen: Finding[] = [];
+
+const contactColumns = { id: 'id', name: 'name', note: 'note', amount: 'amount', big: 'big', seen: 'seen', ratio: 'ratio', born: 'born' };
+
+describe('destination columns narrower than their source', () => {
+  it('are a warning saying the headroom when every value fits', async () => {
+    const findings = await everyFinding(planOf({
+      contacts: { source: { table: 'contact', key: ['id'] }, destination: { table: 'storefront.contacts', key: ['id'] }, columns: contactColumns },
+    }));
+    expect(findings.map((f) => `${f.severity}:${f.kind}:${f.column}`).sort()).toEqual([
+      'warning:narrowing:amount', 'warning:narrowing:big', 'warning:narrowing:born', 'warning:narrowing:name',
+      'warning:narrowing:note', 'warning:narrowing:ratio', 'warning:narrowing:seen',
+    ]);
+    const message = (column: string) => one(findings, 'narrowing', column).message;
+    expect(message('name')).toMatch(/character varying\(20\).*character varying\(40\).*every value fits.*the longest is 7 characters/);
+    expect(message('note')).toMatch(/the longest is 4 characters/);
+    expect(message('amount')).toMatch(/numeric\(10,2\).*the largest magnitude is 15 and the most decimal places 1/);
+    expect(message('big')).toMatch(/the largest magnitude is 10000/);
+    expect(message('seen')).toMatch(/the most fractional-second digits is 3/);
+    expect(message('ratio')).toMatch(/every value converts to real unchanged/);
+    expect(message('born')).toMatch(/every value is at midnight/);
+  });
+
+  it('are an error with counts and keys for the values that do not fit', async () => {
+    const findings = await everyFinding(planOf({
+      spills: { source: { table: 'contact_spill', key: ['id'] }, destination: { table: 'storefront.contact_spills', key: ['id'] }, columns: contactColumns },
+    }));
+    expect(findings.map((f) => `${f.severity}:${f.kind}:${f.column}`).sort()).toEqual([
+      'error:numeric-overflow:big', 'error:numeric-rounding:amount', 'error:precision-loss:ratio', 'error:seconds-rounding:seen',
+      'error:time-dropped:born', 'error:too-long:name', 'error:too-long:note',
+    ]);
+    for (const f of findings) expect(f).toMatchObject({ count: 1, share: 1 / 11, sampleKeys: [[11]] });
+    expect(one(findings, 'too-long', 'name').message).toContain('longer than 20 characters');
+  });
+});
+
+describe('mappings that change the values they read', () => {
+  const people: RecordClass = {
+    source: { table: 'person', key: ['id'] },
+    destination: { table: 'storefront.people', key: ['id'] },
+    columns: {
+      id: 'id',
+      a: 'left(full_name, 5)',
+      b: 'full_name::varchar(5)',
+      c: 'round(total, 1)',
+      d: 'total::numeric(10,1)',
+      e: 'total::int',
+      f: 'substr(full_name, 2)',
+      g: 'seen::date',
+      h: "date_trunc('hour', seen)",
+      // a unit change, a case change and a shift are not cuts, even where one row looks like one
+      // (Bartholomew's 10:30 shifted is midnight)
+      cents: '(total * 100)::bigint',
+      lowered: 'lower(full_name)',
+      shifted: "seen - interval '10 hours 30 minutes'",
+    },
+  };
+
+  it('are errors with the count and keys of the rows whose value changes', async () => {
+    const where = positions(3);
+    const { at } = where;
+    const findings = await everyFinding(planOf({ people }), new Map(), where);
+    const changed = Object.fromEntries(byKind(findings, 'value-changed').map((f) => [f.column, f.sampleKeys]));
+    expect(changed).toEqual({
+      a: [[2]], b: [[2]], c: [[2], [3]], d: [[2], [3]], e: [[2], [3]], f: [[1], [2], [3]], g: [[2]], h: [[2]],
+    });
+    expect(findings.filter((f) => f.kind !== 'value-changed')).toEqual([]);
+    const a = one(findings, 'value-changed', 'a');
+    expect(a).toMatchObject({ severity: 'error', count: 1, share: 0.25, ...at('classes', 'people', 'columns', 'a') });
+    expect(a.message).toMatch(/`full_name`/);
+    expect(a.message).toMatch(/lossy/);
+    expect(one(findings, 'value-changed', 'c')).toMatchObject({ count: 2, share: 0.5 });
+  });
+
+  it('are reported as declared, not as a problem, when lossy names the reverse column they affect', async () => {
+    const findings = await everyFinding(planOf({
+      people: {
+        ...people,
+        columns: { id: 'id', a: 'left(full_name, 5)', c: 'round(total, 1)', e: 'total::int' },
+        reverse: { id: 'id', full_name: 'a', total: 'c' },
+        lossy: { full_name: 'the new system keeps five characters' },
+      },
+    }));
+    expect(findings.map((f) => `${f.severity}:${f.kind}:${f.column}`).sort()).toEqual([
+      'error:value-changed:c', 'error:value-changed:e', 'warning:value-changed:a',
+    ]);
+    const a = one(findings, 'value-changed', 'a');
+    expect(a).toMatchObject({ count: 1, sampleKeys: [[2]] });
+    expect(a.message).toContain('the new system keeps five characters');
+  });
+
+  it('declares a conversion that drops every date the same way', async () => {
+    const findings = await everyFinding(planOf({
+      times: {
+        source: { table: 'customer', key: ['customer_id'] },
+        destination: { table: 'storefront.people', key: ['id'] },
+        columns: { id: 'customer_id', t: 'seen_at' },
+        reverse: { customer_id: 'id', seen_at: "'2026-01-01'::date + t" },
+        lossy: { seen_at: 'only the time of day is kept' },
+      },
+    }));
+    const f = one(findings, 'lossy-cast', 't');
+    expect(f.severity).toBe('warning');
+    expect(f.message).toContain('declared in `lossy` for `seen_at`: only the time of day is kept');
+  });
+});
+
+describe('hints', () => {
+  // a cast to a bounded type (`::varchar(20)`, `::numeric(10,2)`, `::int`) truncates or rounds
+  // silently: no finding may suggest one
+  const SUGGESTS_CAST = /\bcast|::|\bcoerce/i;
+
+  it('of every finding kind suggest no cast', async () => {
+    await everyFinding(faulty, new Map([['storefront.employees', 4]]));
+    await everyFinding(planOf({
+      times: {
+        source: { table: 'customer', key: ['customer_id'] },
+        destination: { table: 'storefront.people', key: ['id'] },
+        columns: { id: 'customer_id', t: 'seen_at', e: 'first_name' },
+      },
+      visits: {
+        source: { table: 'customer', key: ['customer_id'] },
+        destination: { table: 'storefront.clean_customers', key: ['id'] },
+        columns: { id: 'customer_id', first_name: 'first_name', email: "coalesce(email, '')", seen_at: 'seen_at' },
+      },
+    }));
+    const kinds = new Set(seen.map((f) => f.kind));
+    for (const kind of [
+      'type-incompatible', 'lossy-cast', 'timestamp-without-zone', 'narrowing', 'too-long', 'numeric-overflow', 'numeric-rounding',
+      'seconds-rounding', 'precision-loss', 'time-dropped', 'value-changed', 'null-into-not-null', 'outside-enum', 'check-violation',
+      'orphan', 'duplicate', 'dst-gap', 'dst-overlap', 'destination-not-empty', 'reverse-not-null',
+    ]) expect(kinds, kind).toContain(kind);
+    for (const f of seen) expect(f.message, `${f.kind}: ${f.message}`).not.toMatch(SUGGESTS_CAST);
+  });
+
+  it('written anywhere in the engine or the CLI suggest no cast', () => {
+    // prose, outside comments, telling the reader to cast
+    const advice = /\bcast(ing)?\s+(it|them|explicitly|the value|in the expression)\b/i;
+    const offending: string[] = [];
+    for (const dir of ['engine', 'cli']) {
+      for (const file of readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })) {
+        if (!file.endsWith('.ts')) continue;
+        readFileSync(path.join(ROOT, dir, file), 'utf8').split('\n').forEach((line, i) => {
+          if (!/^\s*(\/\/|\*|\/\*)/.test(line) && advice.test(line)) offending.push(`${dir}/${file}:${i + 1}: ${line.trim()}`);
+        });
+      }
+    }
+    expect(offending).toEqual([]);
   });
 });
 

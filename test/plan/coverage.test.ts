@@ -13,8 +13,8 @@ import {
 } from './support.js';
 
 const SOURCE_SQL = `
-CREATE TABLE public.customer (customer_id int PRIMARY KEY, name text NOT NULL, email text, fax text, price numeric(10,3));
-INSERT INTO public.customer SELECT i, 'N' || i, 'c' || i || '@example.com', NULL, i * 1.5 FROM generate_series(1, 5) AS i;
+CREATE TABLE public.customer (customer_id int PRIMARY KEY, name text NOT NULL, email text, fax text, opened_at timestamp);
+INSERT INTO public.customer SELECT i, 'N' || i, 'c' || i || '@example.com', NULL, TIMESTAMP '2026-01-01 09:00' + i * interval '1 day' FROM generate_series(1, 5) AS i;
 
 CREATE FUNCTION public.touch_customer() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := trim(NEW.name); RETURN NEW; END $$;
 CREATE TRIGGER customer_touch BEFORE INSERT OR UPDATE ON public.customer FOR EACH ROW EXECUTE FUNCTION public.touch_customer();
@@ -32,7 +32,7 @@ INSERT INTO public.measurement VALUES (1, '2025-06-01', 1.5), (2, '2026-06-01', 
 
 const DESTINATION_SQL = `
 CREATE SCHEMA app;
-CREATE TABLE app.customers (id int PRIMARY KEY, name text NOT NULL, email text, price numeric(10,2));
+CREATE TABLE app.customers (id int PRIMARY KEY, name text NOT NULL, email text, opened_at time);
 CREATE TABLE app.measurements (id int NOT NULL, taken_on date NOT NULL, value numeric, PRIMARY KEY (id, taken_on));
 `;
 
@@ -44,13 +44,13 @@ const PLAN = `${planHead({ name: 'coverage-e2e', target: 'round_tripped' })}clas
       id: customer_id
       name: name
       email: lower(email) ||
-      price: price
+      opened_at: opened_at
       nickname: name
     reverse:
       customer_id: id
       name: name
       email: email
-      price: price
+      opened_at: opened_at
   measurements:
     source: { table: measurement, key: [id, taken_on] }
     destination: { table: app.measurements, key: [id, taken_on] }
@@ -119,15 +119,15 @@ describe('plan: coverage and mapping findings, with class and plan line', () => 
   });
 
   it('a lossy cast, at its mapping', () => {
-    const f = oneFinding(document, 'lossy-cast', 'price');
-    expect(f).toMatchObject({ class: 'customers', severity: 'error', line: lineOf(PLAN, 'price: price') });
-    expect(f.message).toContain('numeric(10,3) into numeric(10,2)');
+    const f = oneFinding(document, 'lossy-cast', 'opened_at');
+    expect(f).toMatchObject({ class: 'customers', severity: 'error', line: lineOf(PLAN, 'opened_at: opened_at') });
+    expect(f.message).toContain('timestamp without time zone into time without time zone drops the date');
   });
 
   it('nothing else; coverage findings block gate.locked, and nothing is planned', () => {
     expect(document.preflight.map((f) => `${f.class}:${f.kind}:${f.column ?? ''}`).sort()).toEqual([
       ':custom-code-unlisted:', ':unclassified-table:', 'customers:destination-column-missing:nickname',
-      'customers:expression-invalid:email', 'customers:lossy-cast:price', 'customers:unmapped-column:fax',
+      'customers:expression-invalid:email', 'customers:lossy-cast:opened_at', 'customers:unmapped-column:fax',
     ]);
     const gate = gateOf(document, 'gate.locked');
     expect(gate.status).toBe('blocked');

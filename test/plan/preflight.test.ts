@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { databaseName, freshDatabase, withClient } from '../support/databases.js';
 import { endToEndFile } from '../support/cutover-cli.js';
 import { planHead } from '../support/plan-folder.js';
+import type { CliResult } from '../support/run-cli.js';
 import {
   expectExit, findingsOf, gateOf, lineOf, oneFinding, planDocument, runPlan, urlEnv, type PlanDocument,
 } from './support.js';
@@ -55,9 +56,13 @@ UPDATE public.customer SET seen_at = '2026-11-01 01:30' WHERE customer_id = 9;  
 CREATE TABLE public.visit (id int PRIMARY KEY, visited_at timestamp NOT NULL);
 INSERT INTO public.visit SELECT i, TIMESTAMP '2026-02-01 10:00' + i * interval '1 hour' FROM generate_series(1, 5) AS i;
 
--- a class with a lossy mapping on one column and a NULL on another
+-- a class with a narrower destination column (bigint into integer; every value fits) and a NULL
 CREATE TABLE public.account (id int PRIMARY KEY, score bigint, email text);
 INSERT INTO public.account VALUES (1, 10, 'a@x'), (2, 20, NULL), (3, 30, 'c@x'), (4, 40, 'd@x');
+
+-- a mapping that cuts what it reads: names of more than 5 characters lose their end
+CREATE TABLE public.person (id int PRIMARY KEY, full_name text);
+INSERT INTO public.person VALUES (1, 'Ann'), (2, 'Bartholomew'), (3, 'Cy'), (4, 'Maximilian');
 
 -- a clean class, for contrast
 CREATE TABLE public.product (product_id int PRIMARY KEY, title text NOT NULL, price numeric(8,2) NOT NULL);
@@ -87,6 +92,7 @@ CREATE TABLE storefront.customers (
 CREATE UNIQUE INDEX customers_code_key ON storefront.customers (code);
 CREATE TABLE storefront.visits (id int PRIMARY KEY, visited_at timestamptz NOT NULL);
 CREATE TABLE storefront.accounts (id int PRIMARY KEY, score int4, email text NOT NULL);
+CREATE TABLE storefront.people (id int PRIMARY KEY, name text);
 CREATE TABLE storefront.products (id int PRIMARY KEY, title text NOT NULL, price numeric(10,2) NOT NULL);
 `;
 
@@ -152,6 +158,15 @@ const PLAN = `${planHead({ name: 'preflight-e2e', target: 'round_tripped' })}cla
       id: id
       score: score
       email: email
+  people:
+    source: { table: person, key: [id] }
+    destination: { table: storefront.people, key: [id] }
+    columns:
+      id: id
+      name: full_name::varchar(5)
+    reverse:
+      id: id
+      full_name: name
   products:
     source: { table: product, key: [product_id] }
     destination: { table: storefront.products, key: [id] }
@@ -167,6 +182,7 @@ const PLAN = `${planHead({ name: 'preflight-e2e', target: 'round_tripped' })}cla
 
 const folder = endToEndFile();
 let document: PlanDocument;
+let human: CliResult;
 let status: number | null;
 
 /** The line of `name:` inside a class's `columns:`. */
@@ -180,7 +196,10 @@ beforeAll(async () => {
     await c.query(`ALTER DATABASE ${c.escapeIdentifier(databaseName(sourceUrl))} SET timezone = 'Europe/Paris'`);
   });
   await withClient(destinationUrl, (c) => c.query(DESTINATION_SQL));
-  const result = await runPlan(folder.write('plan.yaml', PLAN), ['--json'], urlEnv(sourceUrl, destinationUrl));
+  const file = folder.write('plan.yaml', PLAN);
+  const env = urlEnv(sourceUrl, destinationUrl);
+  const [result, text] = await Promise.all([runPlan(file, ['--json'], env), runPlan(file, [], env)]);
+  human = text;
   status = result.status;
   expectExit(result, 0);
   document = planDocument(result);
@@ -290,17 +309,35 @@ describe('plan --json: preflight findings on planted data', () => {
     });
   });
 
-  it('a class with a faulty mapping (a lossy cast) still gets the data findings of its other columns', () => {
-    expect(oneFinding(document, 'lossy-cast', 'score')).toMatchObject({ class: 'accounts', severity: 'error', line: columnLine('accounts', 'score') });
+  it('narrowing: a destination column narrower than its source is a warning with the headroom while every value fits', () => {
+    const f = oneFinding(document, 'narrowing', 'score');
+    expect(f).toMatchObject({ class: 'accounts', severity: 'warning', line: columnLine('accounts', 'score') });
+    expect(f.message).toBe('`score` (integer) is narrower than its mapping (bigint), and every value fits: the largest magnitude is 40');
     expect(oneFinding(document, 'null-into-not-null', 'email', 'accounts')).toMatchObject({
       severity: 'error', count: 1, share: 0.25, sample_keys: [[2]], line: columnLine('accounts', 'email'),
     });
   });
 
+  it('value-changed: a mapping that cuts what it reads, with the rows it changes', () => {
+    const f = oneFinding(document, 'value-changed', 'name');
+    expect(f).toMatchObject({
+      class: 'people', severity: 'error', count: 2, share: 0.5, sample_keys: [[2], [4]], line: columnLine('people', 'name'),
+    });
+    expect(f.message).toContain('declare `full_name` in `lossy`');
+  });
+
+  it('the human output shows each finding with its severity, and no hint suggests a cast', () => {
+    expectExit(human, 0);
+    expect(human.stdout).toMatch(/warning.*narrowing, column score/);
+    expect(human.stdout).toMatch(/error.*value-changed, column name/);
+    const preflightSection = human.stdout.slice(human.stdout.indexOf('Preflight findings:'));
+    expect(preflightSection).not.toMatch(/\bcast\b|::/);
+  });
+
   it('reports nothing for the clean class, and nothing else at all', () => {
     expect(document.preflight.filter((f) => f.class === 'products')).toEqual([]);
     expect(document.preflight.map((f) => `${f.class}:${f.kind}:${f.column ?? ''}`).sort()).toEqual([
-      'accounts:lossy-cast:score',
+      'accounts:narrowing:score',
       'accounts:null-into-not-null:email',
       'customers:check-violation:age',
       'customers:dst-gap:seen_at',
@@ -316,6 +353,7 @@ describe('plan --json: preflight findings on planted data', () => {
       'customers:timezone-differs:',
       'customers:too-long:nickname',
       'employees:destination-not-empty:',
+      'people:value-changed:name',
       'visits:timestamp-without-zone:visited_at',
     ]);
   });
@@ -328,10 +366,11 @@ describe('plan --json: preflight findings on planted data', () => {
     expect(gate.status).toBe('blocked');
     expect([...gate.reasons].sort()).toEqual([
       '1 check-violation finding', '1 destination-not-empty finding', '1 dst-gap finding', '1 dst-overlap finding', '1 duplicate finding',
-      '1 lossy-cast finding', '1 numeric-overflow finding', '1 numeric-rounding finding', '1 orphan finding', '1 outside-enum finding',
-      '1 reverse-not-null finding', '1 timestamp-without-zone finding', '1 too-long finding', '3 null-into-not-null findings',
+      '1 numeric-overflow finding', '1 numeric-rounding finding', '1 orphan finding', '1 outside-enum finding',
+      '1 reverse-not-null finding', '1 timestamp-without-zone finding', '1 too-long finding', '1 value-changed finding',
+      '3 null-into-not-null findings',
     ]);
-    expect(gate.reasons.join('\n')).not.toContain('timezone-differs');
+    expect(gate.reasons.join('\n')).not.toMatch(/timezone-differs|narrowing/);
     // nothing past the blocked gate is planned
     expect(document.resource_changes.filter((c) => c.phase === 'round_tripped')).toEqual([]);
   });

@@ -1,11 +1,20 @@
 // Row checks of one destination column at a time, each a predicate over the mapped row "#w":
 // NULL into NOT NULL, values outside an enum, text longer than varchar(n), numbers that overflow or
-// would be rounded by the destination type, and local times in a daylight-saving gap or overlap.
+// would be rounded by the destination type, fractional seconds, float precision or a time of day
+// the destination would drop, and local times in a daylight-saving gap or overlap.
+//
+// A destination column narrower than its mapping (varchar(20) for a varchar(40) or text, bigint
+// into integer, fewer decimals or fractional seconds) is judged by its data: the values that do not
+// fit are the errors; when every value fits, one warning says how much room is left (the longest
+// value, the largest magnitude, the most decimals). A change the destination would make silently
+// (rounding, not a failed copy) is a warning instead of an error when `lossy` declares it.
 import { quoteIdent, quoteLiteral } from '../../db/sql-identifiers.js';
 import type { CatalogColumn } from '../../introspect/catalog.js';
-import { numericTypmod, type ExpressionType } from '../expressions.js';
+import { readColumns } from '../../plan/sql-identifiers.js';
+import { numericTypmod, secondsPrecision, targetSecondsPrecision, type ExpressionType } from '../expressions.js';
 import { gapPredicate, overlapPredicate } from './dst.js';
-import { rowsText, type ClassScan, type MappedColumn, type RowCheck } from './model.js';
+import { declaredLoss, declaredText, soleSourceColumn } from './lossy.js';
+import { rowsText, type ClassScan, type MappedColumn, type Measure, type RowCheck } from './model.js';
 
 const INTEGER_RANGE: Record<string, [string, string]> = {
   int2: ['-32768', '32767'],
@@ -17,12 +26,24 @@ const INTEGER_DIGITS: Record<string, number> = { int2: 5, int4: 10, int8: 19 };
 /** expression types whose values convert to numeric for the range and rounding checks */
 const NUMBERS = new Set(['int2', 'int4', 'int8', 'numeric', 'float4', 'float8', 'money']);
 const FRACTIONAL = new Set(['numeric', 'float4', 'float8', 'money']);
+const INSTANTS = new Set(['timestamp', 'timestamptz']);
+const TIMES = new Set(['time', 'timetz']);
+/** float targets, and the source types whose values they may not hold exactly */
+const INEXACT: Record<string, Set<string>> = {
+  float4: new Set(['float8', 'numeric', 'int8', 'int4']),
+  float8: new Set(['numeric', 'int8']),
+};
+/** the checks that judge whether a narrower destination column holds every value */
+const FIT_KINDS = new Set(['too-long', 'numeric-overflow', 'numeric-rounding', 'seconds-rounding', 'precision-loss', 'time-dropped']);
+
+type Base = { column: string; reads: string[]; path: (string | number)[] };
 
 /**
  * @param validZones zones known to PostgreSQL; DST checks are built only for those
  */
-export function columnChecks(scan: ClassScan, validZones: ReadonlySet<string>): RowCheck[] {
+export function columnChecks(scan: ClassScan, validZones: ReadonlySet<string>): { checks: RowCheck[]; measures: Measure[] } {
   const checks: RowCheck[] = [];
+  const measures: Measure[] = [];
   const table = scan.destination.qualified;
   const planned = scan.cls.columns ?? {};
   const computed = scan.cls.computed ?? {};
@@ -43,9 +64,14 @@ export function columnChecks(scan: ClassScan, validZones: ReadonlySet<string>): 
       }
       continue;
     }
-    checks.push(...mappedChecks(scan, mapped, validZones));
+    const own = mappedChecks(scan, mapped, validZones);
+    checks.push(...own);
+    const fit = own.filter((c) => FIT_KINDS.has(c.kind)).map((c) => c.kind);
+    // a constant is what the plan says it is: only mappings of source data get the headroom
+    const readsData = readColumns(mapped.sql).some((name) => scan.source.columns.some((c) => c.name === name));
+    if (fit.length > 0 && readsData) measures.push(headroom(scan, mapped, fit));
   }
-  return checks;
+  return { checks, measures };
 }
 
 function mappedChecks(scan: ClassScan, m: MappedColumn, validZones: ReadonlySet<string>): RowCheck[] {
@@ -53,7 +79,16 @@ function mappedChecks(scan: ClassScan, m: MappedColumn, validZones: ReadonlySet<
   const col = quoteIdent(m.name);
   const table = scan.destination.qualified;
   const target = m.target;
-  const base = { column: m.name, reads: [m.name], path: ['classes', scan.name, 'columns', m.name] as (string | number)[] };
+  const base: Base = { column: m.name, reads: [m.name], path: ['classes', scan.name, 'columns', m.name] };
+  const declared = declaredLoss(scan.cls, m.sql, scan.source);
+  const read = soleSourceColumn(m.sql, scan.source)?.name;
+  /** a change the destination makes silently: an error, unless `lossy` declares it (which it can
+   * only for a mapping of one source column: the reverse column it affects) */
+  const silent = (what: string): { severity: 'error' | 'warning'; tail: string } => {
+    if (declared && read) return { severity: 'warning', tail: declaredText(read, declared) };
+    const declare = read ? `, or, if ${what} is intended, declare \`${read}\` in \`lossy\`` : '';
+    return { severity: 'error', tail: `; widen the destination column${read ? ',' : ' or'} fix those values${declare}` };
+  };
 
   if (target.notNull) {
     checks.push({
@@ -78,11 +113,13 @@ function mappedChecks(scan: ClassScan, m: MappedColumn, validZones: ReadonlySet<
     checks.push({
       ...base, kind: 'too-long', severity: 'error',
       predicate: `pg_catalog.char_length((${col})::pg_catalog.text) > ${target.maxLength}`,
-      message: (n, rows) => `${rowsText(n, rows, 'map')} text longer than ${target.maxLength} characters into \`${m.name}\` (${target.type})`,
+      message: (n, rows) => `${rowsText(n, rows, 'map')} text longer than ${target.maxLength} characters into \`${m.name}\` (${target.type}), `
+        + `which the copy would refuse; widen the destination column or shorten those values at the source`,
     });
   }
 
-  checks.push(...numericChecks(base, col, m));
+  checks.push(...numericChecks(base, col, m, silent('the rounding')));
+  checks.push(...precisionChecks(base, col, m, silent));
 
   const tz = scan.cls.timestamps?.source_timezone;
   if (tz && validZones.has(tz) && m.type.baseType === 'timestamp' && target.baseType === 'timestamptz') {
@@ -108,11 +145,7 @@ function fitsLength(type: ExpressionType, maxLength: number): boolean {
   return (type.baseType === 'varchar' || type.baseType === 'bpchar') && type.baseTypmod >= 4 && type.baseTypmod - 4 <= maxLength;
 }
 
-function numericChecks(
-  base: { column: string; reads: string[]; path: (string | number)[] },
-  col: string,
-  m: MappedColumn,
-): RowCheck[] {
+function numericChecks(base: Base, col: string, m: MappedColumn, rounding: { severity: 'error' | 'warning'; tail: string }): RowCheck[] {
   const from = m.type.baseType;
   const target: CatalogColumn = m.target;
   if (!NUMBERS.has(from)) return [];
@@ -126,14 +159,16 @@ function numericChecks(
       checks.push({
         ...base, kind: 'numeric-overflow', severity: 'error',
         predicate: `pg_catalog.round(${value}) NOT BETWEEN ${range[0]} AND ${range[1]}`,
-        message: (n, rows) => `${rowsText(n, rows, 'map')} numbers into \`${m.name}\` outside the range of ${target.type} (${range[0]} to ${range[1]})`,
+        message: (n, rows) => `${rowsText(n, rows, 'map')} numbers into \`${m.name}\` outside the range of ${target.type} (${range[0]} to ${range[1]}), `
+          + `which the copy would refuse; widen the destination column or fix those values at the source`,
       });
     }
     if (FRACTIONAL.has(from)) {
       checks.push({
         ...base, kind: 'numeric-rounding', severity: 'error',
         predicate: `${value} <> pg_catalog.round(${value})`,
-        message: (n, rows) => `${rowsText(n, rows, 'map')} numbers with a fractional part into \`${m.name}\` (${target.type}): the destination would not hold them as they are`,
+        message: (n, rows) => `${rowsText(n, rows, 'map')} numbers with a fractional part into \`${m.name}\` (${target.type}): the destination would not hold them as they are; `
+          + `widen the destination column to a numeric type or fix those values at the source`,
       });
     }
     return checks;
@@ -152,17 +187,106 @@ function numericChecks(
       checks.push({
         ...base, kind: 'numeric-overflow', severity: 'error',
         predicate: `${value} <> 'NaN' AND pg_catalog.abs(pg_catalog.round(${value}, ${s})) >= ${limit}`,
-        message: (n, rows) => `${rowsText(n, rows, 'map')} numbers into \`${m.name}\` that do not fit ${target.type}`,
+        message: (n, rows) => `${rowsText(n, rows, 'map')} numbers into \`${m.name}\` that do not fit ${target.type}, `
+          + `which the copy would refuse; widen the destination column or fix those values at the source`,
       });
     }
     const roundingImpossible = INTEGER_DIGITS[from] !== undefined ? s >= 0 : typmod !== null && typmod.scale <= s;
     if (!roundingImpossible) {
       checks.push({
-        ...base, kind: 'numeric-rounding', severity: 'error',
+        ...base, kind: 'numeric-rounding', severity: rounding.severity,
         predicate: `${value} <> pg_catalog.round(${value}, ${s})`,
-        message: (n, rows) => `${rowsText(n, rows, 'map')} numbers with more than ${s} decimal place${s === 1 ? '' : 's'} into \`${m.name}\` (${target.type}): they would be rounded`,
+        message: (n, rows) => `${rowsText(n, rows, 'map')} numbers with more than ${s} decimal place${s === 1 ? '' : 's'} into \`${m.name}\` (${target.type}): they would be rounded${rounding.tail}`,
       });
     }
   }
   return checks;
+}
+
+/** Changes the destination type makes silently: fractional seconds, float precision, the time of day. */
+function precisionChecks(
+  base: Base, col: string, m: MappedColumn, silent: (what: string) => { severity: 'error' | 'warning'; tail: string },
+): RowCheck[] {
+  const from = m.type.baseType;
+  const target = m.target;
+  const to = target.baseType;
+  const checks: RowCheck[] = [];
+  const digits = targetSecondsPrecision(target);
+  const sameKind = (INSTANTS.has(from) && INSTANTS.has(to)) || (TIMES.has(from) && from === to);
+  if (sameKind && digits < secondsPrecision(m.type.baseTypmod)) {
+    const change = silent('the rounding');
+    checks.push({
+      ...base, kind: 'seconds-rounding', severity: change.severity,
+      predicate: `${col} <> (${col})::pg_catalog.${from}(${digits})`,
+      message: (n, rows) => `${rowsText(n, rows, 'map')} times with more than ${digits} fractional-second digit${digits === 1 ? '' : 's'} into \`${m.name}\` (${target.type}): they would be rounded${change.tail}`,
+    });
+  }
+  if (INEXACT[to]?.has(from)) {
+    const change = silent('the loss of precision');
+    checks.push({
+      ...base, kind: 'precision-loss', severity: change.severity,
+      predicate: `(${col})::pg_catalog.numeric IS DISTINCT FROM ((${col})::pg_catalog.${to})::pg_catalog.numeric`,
+      message: (n, rows) => `${rowsText(n, rows, 'map')} numbers into \`${m.name}\` (${target.type}) that it cannot hold exactly: they would be rounded${change.tail}`,
+    });
+  }
+  if (INSTANTS.has(from) && to === 'date') {
+    const change = silent('dropping the time of day');
+    checks.push({
+      ...base, kind: 'time-dropped', severity: change.severity,
+      predicate: `${col} <> ((${col})::pg_catalog.date)::pg_catalog.${from}`,
+      message: (n, rows) => `${rowsText(n, rows, 'map')} times of day other than midnight into \`${m.name}\` (date): the time would be dropped${change.tail}`,
+    });
+  }
+  return checks;
+}
+
+/** The warning for a destination column narrower than its mapping whose values all fit. */
+function headroom(scan: ClassScan, m: MappedColumn, fit: readonly string[]): Measure {
+  const col = quoteIdent(m.name);
+  const value = `(${col})::pg_catalog.numeric`;
+  const target = m.target;
+  const integer = INTEGER_RANGE[target.baseType] !== undefined;
+  const parts: { aggregate: string | null; say: (v: string | null) => string }[] = [];
+  if (fit.includes('too-long')) {
+    parts.push({
+      aggregate: `pg_catalog.max(pg_catalog.char_length((${col})::pg_catalog.text))`,
+      say: (v) => `the longest is ${v} character${v === '1' ? '' : 's'}`,
+    });
+  }
+  if (fit.includes('numeric-overflow') || fit.includes('numeric-rounding')) {
+    parts.push({
+      aggregate: `pg_catalog.trim_scale(pg_catalog.max(pg_catalog.abs(${value})) FILTER (WHERE ${value} <> 'NaN'))`,
+      say: (v) => `the largest magnitude is ${v}`,
+    });
+    if (integer && fit.includes('numeric-rounding')) parts.push({ aggregate: null, say: () => 'every value is a whole number' });
+    if (!integer) {
+      parts.push({
+        aggregate: `pg_catalog.max(pg_catalog.scale(pg_catalog.trim_scale(${value})))`,
+        say: (v) => `the most decimal places ${v}`,
+      });
+    }
+  }
+  if (fit.includes('seconds-rounding')) {
+    parts.push({
+      aggregate: `pg_catalog.max(pg_catalog.scale(pg_catalog.trim_scale(EXTRACT(EPOCH FROM ${col}))))`,
+      say: (v) => `the most fractional-second digits is ${v}`,
+    });
+  }
+  if (fit.includes('precision-loss')) parts.push({ aggregate: null, say: () => `every value converts to ${target.type} unchanged` });
+  if (fit.includes('time-dropped')) parts.push({ aggregate: null, say: () => 'every value is at midnight' });
+
+  const measured = parts.filter((p) => p.aggregate !== null);
+  return {
+    kind: 'narrowing', severity: 'warning', column: m.name,
+    aggregates: measured.map((p) => p.aggregate!),
+    path: ['classes', scan.name, 'columns', m.name],
+    message(values, rows) {
+      const head = `\`${m.name}\` (${target.type}) is narrower than its mapping (${m.type.typeName})`;
+      if (rows === 0) return `${head}; there are no rows to check yet`;
+      const found = new Map(measured.map((p, i) => [p, values[i] ?? null]));
+      const said = parts.map((p) => p.say(found.get(p) ?? null));
+      // "the largest magnitude is 15" and "the most decimal places 1" read as one sentence
+      return `${head}, and every value fits: ${said.join(', ').replace(/, the most decimal places/, ' and the most decimal places')}`;
+    },
+  };
 }

@@ -38,10 +38,16 @@ export interface RowCheck {
   column?: string;
   /** boolean SQL over "#w"; a row counts when it is true */
   predicate: string;
+  /** boolean SQL over "#w": one row where it is true withdraws the check (the rows it counts are
+   * then not what the check is about) */
+  unlessAny?: string;
   /** columns computed next to the mapped row, over "#r" (the mapped row) and the joins */
   extras?: { alias: string; sql: string }[];
   /** LEFT JOIN clauses onto "#r" */
   joins?: string[];
+  /** source columns selected into the mapped row under an alias, for checks comparing a mapped
+   * value with what it was computed from */
+  sources?: { alias: string; column: string }[];
   /** destination columns whose mapping the check reads */
   reads: string[];
   /** best-effort checks (translated CHECKs, orphan joins) are dropped when the scan cannot evaluate
@@ -52,6 +58,21 @@ export interface RowCheck {
   /** YAML path of what the finding concerns */
   path: (string | number)[];
   message(count: number, rows: number): string;
+}
+
+/**
+ * An aggregate over the mapped rows reported when no error on its column says more: how much room a
+ * narrower destination column leaves (`the longest is 7 characters`).
+ */
+export interface Measure {
+  kind: string;
+  severity: 'warning';
+  column: string;
+  /** aggregate SQL over "#w" */
+  aggregates: string[];
+  path: (string | number)[];
+  /** `values`: the aggregates' results as text */
+  message(values: (string | null)[], rows: number): string;
 }
 
 /** `12 rows (3.4 % of 350) map`-style wording for messages: count, share and the verb agreeing */
@@ -80,9 +101,14 @@ export class Aliases {
  * The class's mapped rows: source key columns as "#k0", "#k1", … and each valid mapping under its
  * destination column name, over the rows the class's `where` keeps.
  */
-export function mappedRowsSql(scan: ClassScan, mapped: readonly MappedColumn[] = scan.mapped): string {
+export function mappedRowsSql(
+  scan: ClassScan,
+  mapped: readonly MappedColumn[] = scan.mapped,
+  sources: readonly { alias: string; column: string }[] = [],
+): string {
   const keys = scan.keys.map((k, i) => `${quoteIdent(k.name)} AS ${quoteIdent(`#k${i}`)}`);
   const columns = mapped.map((m) => `(\n${m.sql}\n) AS ${quoteIdent(m.name)}`);
+  columns.push(...sources.map((s) => `${quoteIdent(s.column)} AS ${quoteIdent(s.alias)}`));
   const where = scan.where ? `\nWHERE (\n${scan.where}\n)` : '';
   return `SELECT ${[...keys, ...columns].join(', ')}\nFROM ${scan.from}${where}`;
 }

@@ -11,7 +11,7 @@
 import type { QueryRunner } from '../../db/query-runner.js';
 import { quoteIdent } from '../../db/sql-identifiers.js';
 import type { Finding } from '../../diff/plan-result.js';
-import { mappedRowsSql, type ClassScan, type MappedColumn, type RowCheck } from './model.js';
+import { mappedRowsSql, type ClassScan, type MappedColumn, type Measure, type RowCheck } from './model.js';
 import { runBatch, savepoint, SqlText, type Locate } from './source-sql.js';
 
 const SAVEPOINT = savepoint('cutover_preflight_scan');
@@ -23,16 +23,19 @@ function rowsSql(scan: ClassScan, mapped: readonly MappedColumn[], checks: reado
   // distinct by alias: two CHECKs reading the same unmapped column share its NULL
   const extras = [...new Map(checks.flatMap((c) => c.extras ?? []).map((e) => [e.alias, e])).values()];
   const joins = checks.flatMap((c) => c.joins ?? []);
+  const sources = [...new Map(checks.flatMap((c) => c.sources ?? []).map((s) => [s.alias, s])).values()];
   const select = ['"#r".*', ...extras.map((e) => `${e.sql} AS ${quoteIdent(e.alias)}`)].join(', ');
-  return `(SELECT ${select}\nFROM (${mappedRowsSql(scan, mapped)}) AS "#r"${joins.map((j) => `\n${j}`).join('')}) AS "#w"`;
+  return `(SELECT ${select}\nFROM (${mappedRowsSql(scan, mapped, sources)}) AS "#r"${joins.map((j) => `\n${j}`).join('')}) AS "#w"`;
 }
 
-function aggregateSql(scan: ClassScan, mapped: readonly MappedColumn[], checks: readonly RowCheck[]): string {
+function aggregateSql(scan: ClassScan, mapped: readonly MappedColumn[], checks: readonly RowCheck[], measures: readonly Measure[]): string {
   const counts = checks.map((c, i) => `pg_catalog.count(*) FILTER (WHERE ${c.predicate}) AS ${quoteIdent(`h${i}`)}`);
+  const withdrawn = checks.flatMap((c, i) => (c.unlessAny ? [`pg_catalog.bool_or(${c.unlessAny}) AS ${quoteIdent(`u${i}`)}`] : []));
+  const measured = measures.flatMap((m, i) => m.aggregates.map((a, j) => `(${a})::pg_catalog.text AS ${quoteIdent(`m${i}_${j}`)}`));
   // reading every mapped column makes PostgreSQL evaluate every mapping on every row, so a mapping
   // that fails on some row fails here, as it would in the copy
   const evaluated = mapped.map((m, i) => `pg_catalog.count(${quoteIdent(m.name)}) AS ${quoteIdent(`v${i}`)}`);
-  return `SELECT ${['pg_catalog.count(*) AS "n"', ...counts, ...evaluated].join(',\n')}\nFROM ${rowsSql(scan, mapped, checks)}`;
+  return `SELECT ${['pg_catalog.count(*) AS "n"', ...counts, ...withdrawn, ...measured, ...evaluated].join(',\n')}\nFROM ${rowsSql(scan, mapped, checks)}`;
 }
 
 /** Up to SAMPLES keys per check (indexes into `checks`), in key order, from one scan. */
@@ -52,7 +55,12 @@ WHERE "#n" <= ${SAMPLES}
 ORDER BY "#c", "#n"`;
 }
 
-export async function scanClass(runner: QueryRunner, scan: ClassScan, checks: RowCheck[], locate: Locate): Promise<Finding[]> {
+/**
+ * @param measures reported, as warnings, for the columns that end the scan without an error
+ */
+export async function scanClass(
+  runner: QueryRunner, scan: ClassScan, checks: RowCheck[], locate: Locate, measures: readonly Measure[] = [],
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   const at = (path: (string | number)[]) => {
     const p = locate(path);
@@ -62,7 +70,9 @@ export async function scanClass(runner: QueryRunner, scan: ClassScan, checks: Ro
 
   let mapped = scan.mapped;
   let active = checks;
-  let outcome = await runBatch(runner, [new SqlText().add(aggregateSql(scan, mapped, active))], SAVEPOINT);
+  let measuring = measures;
+  const aggregate = () => [new SqlText().add(aggregateSql(scan, mapped, active, measuring))];
+  let outcome = await runBatch(runner, aggregate(), SAVEPOINT);
 
   if (!outcome.ok) {
     const failed = await failingMappings(runner, scan);
@@ -84,7 +94,8 @@ export async function scanClass(runner: QueryRunner, scan: ClassScan, checks: Ro
     if (failed.columns.size > 0) {
       mapped = mapped.filter((m) => !failed.columns.has(m.name));
       active = active.filter((c) => !c.reads.some((r) => failed.columns.has(r)));
-      outcome = await runBatch(runner, [new SqlText().add(aggregateSql(scan, mapped, active))], SAVEPOINT);
+      measuring = measuring.filter((m) => !failed.columns.has(m.column));
+      outcome = await runBatch(runner, aggregate(), SAVEPOINT);
     }
   }
   // then without the best-effort checks, CHECK translations first, then orphan joins
@@ -101,7 +112,7 @@ export async function scanClass(runner: QueryRunner, scan: ClassScan, checks: Ro
       });
     }
     active = active.filter((c) => c.fallbackKind !== kind);
-    outcome = await runBatch(runner, [new SqlText().add(aggregateSql(scan, mapped, active))], SAVEPOINT);
+    outcome = await runBatch(runner, aggregate(), SAVEPOINT);
   }
   if (!outcome.ok) {
     findings.push({
@@ -114,7 +125,7 @@ export async function scanClass(runner: QueryRunner, scan: ClassScan, checks: Ro
 
   const row = outcome.results[0]?.rows[0] ?? {};
   const rows = Number(row.n ?? 0);
-  const hits = active.map((_, i) => Number(row[`h${i}`] ?? 0));
+  const hits = active.map((_, i) => (row[`u${i}`] === true ? 0 : Number(row[`h${i}`] ?? 0)));
   const withHits = hits.flatMap((n, i) => (n > 0 ? [i] : []));
   const samples = new Map<number, unknown[][]>();
   if (withHits.length > 0) {
@@ -144,6 +155,12 @@ export async function scanClass(runner: QueryRunner, scan: ClassScan, checks: Ro
       ...at(c.path),
     });
   }
+  const erred = new Set(findings.filter((f) => f.severity === 'error').map((f) => f.column));
+  measuring.forEach((m, i) => {
+    if (erred.has(m.column)) return;
+    const values = m.aggregates.map((_, j) => (row[`m${i}_${j}`] ?? null) as string | null);
+    findings.push({ class: scan.name, column: m.column, kind: m.kind, severity: m.severity, message: m.message(values, rows), ...at(m.path) });
+  });
   return findings;
 }
 
