@@ -3,6 +3,7 @@
 // when the source row is gone or no longer in scope. Idempotent: applying a key twice writes the
 // same row. The new position (a snapshot, not a sequence id: transactions commit out of id order)
 // is recorded only once everything up to it is applied.
+import { recordWrite } from '../state/written-rows.js';
 import type pg from 'pg';
 import type { QueryRunner } from '../db/query-runner.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../db/sql-identifiers.js';
@@ -91,6 +92,7 @@ async function replayBatch(input: ReplayInput, keys: unknown[][]): Promise<{ ups
       const typed = dk.map((c, i) => `(v ->> ${i})::${input.destinationTable.columns.find((x) => x.name === c)?.type ?? 'text'}`).join(', ');
       await dest.query(`DELETE FROM ${table} WHERE (${dkList}) IN (SELECT ${typed} FROM jsonb_array_elements($1::jsonb) v)`, [JSON.stringify(deleted)]);
     }
+    await recordWrite(dest, input.schema, input.migration, input.className);
     await dest.query('COMMIT');
   } catch (e) {
     await dest.query('ROLLBACK').catch(() => undefined);
