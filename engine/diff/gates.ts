@@ -31,8 +31,11 @@ export interface GateInput {
   /** what changed in the source since the lock recorded its fingerprint */
   drift: string[];
   privileges: { canCreateEventTrigger: boolean };
+  /** results that still hold for the data */
   parity: ParityResult[];
   checks: CheckResult[];
+  /** check resource address → why its stored result no longer holds */
+  stale: ReadonlyMap<string, string>;
 }
 
 function phaseReached(state: StateSnapshot, phase: Phase): boolean {
@@ -79,7 +82,11 @@ function roundTripGate(input: GateInput): string[] {
 function dualRunGate(input: GateInput): string[] {
   const reasons = input.parity.filter((p) => !p.passed).map((p) => `parity of class ${p.class} failed`);
   const checked = new Set(input.parity.map((p) => p.class));
-  for (const name of Object.keys(input.plan.classes)) if (!checked.has(name)) reasons.push(`parity of class ${name} has not been checked`);
+  for (const name of Object.keys(input.plan.classes)) {
+    if (checked.has(name)) continue;
+    const stale = input.stale.get(`class.${name}.parity`);
+    reasons.push(stale ? `parity of class ${name} no longer holds: ${stale}` : `parity of class ${name} has not been checked`);
+  }
   for (const e of input.plan.custom_code ?? []) if (e.pending !== undefined) reasons.push(`custom code ${e.source} is pending: ${e.pending}`);
   for (const k of input.checks.filter((c) => !c.passed)) reasons.push(`${k.kind} check of ${k.class} failed: ${k.summary}`);
   for (const [name, cls] of Object.entries(input.plan.classes)) {

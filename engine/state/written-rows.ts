@@ -66,3 +66,28 @@ export async function foreignRows(
 export function sampleKeysText(keys: readonly (readonly unknown[])[]): string {
   return keys.map((k) => (k.length === 1 ? JSON.stringify(k[0]) : `(${k.map((v) => JSON.stringify(v)).join(', ')})`)).join(', ');
 }
+
+/** Each class's destination table now, for the classes whose copy finished: one scan per table. */
+export async function observeClassTables(
+  db: QueryRunner, schema: string, migration: string, classes: readonly { cls: string; table: CatalogTable }[],
+): Promise<Map<string, { rows: number; foreign: number }>> {
+  if (classes.length === 0) return new Map();
+  const sql = classes.map((c, i) => `SELECT ${i} AS i, count(*)::text AS n, (count(*) FILTER (WHERE NOT (${writtenByCutover(schema, migration, c.cls)})))::text AS foreign
+  FROM ${quoteQualified(c.table.qualified)} AS dst`).join('\nUNION ALL\n');
+  const { rows } = await db.query<{ i: number; n: string; foreign: string }>(sql);
+  return new Map(rows.map((r) => [classes[r.i]!.cls, { rows: Number(r.n), foreign: Number(r.foreign) }]));
+}
+
+/** observeClassTables, with sample keys of the rows cutover did not write where there are any. */
+export async function observeClassTablesWithSamples(
+  db: QueryRunner, schema: string, migration: string, classes: readonly { cls: string; table: CatalogTable; key: readonly string[] }[],
+): Promise<Map<string, ForeignRows>> {
+  const counts = await observeClassTables(db, schema, migration, classes);
+  const out = new Map<string, ForeignRows>();
+  for (const c of classes) {
+    const n = counts.get(c.cls);
+    if (!n) continue;
+    out.set(c.cls, n.foreign > 0 ? await foreignRows(db, { schema, migration, cls: c.cls, table: c.table, key: c.key }) : { ...n, sampleKeys: [] });
+  }
+  return out;
+}
