@@ -93,11 +93,10 @@ class Applier {
       throw new Failure('apply.change-failed', `${c.address}: ${(e as Error).message}`, (e as { hint?: string }).hint);
     }
     const at = await this.ctx.clock.now();
-    if (verdict && !verdict.passed) {
-      // a failed check is not applied: the next plan runs it again
-      await removeResource(this.ctx.destination.client, this.schema, this.ctx.plan.name, c.address);
-      await this.event({ kind: 'check', address: c.address, outcome: 'failed', detail: { actions: c.actions } });
-    } else if (c.actions.includes('create') || c.actions.includes('update')) {
+    // a failed check is recorded with the phase it belongs to, but never counts as applied: the next
+    // plan runs it again (and every other check of its phase), see checksToRerun
+    if (verdict && !verdict.passed) await this.event({ kind: 'check', address: c.address, outcome: 'failed', detail: { actions: c.actions } });
+    if (c.actions.includes('create') || c.actions.includes('update')) {
       await recordResource(this.ctx.destination.client, this.schema, this.ctx.plan.name, { address: c.address, phase: c.phase, attributes: c.after ?? {} }, at);
     } else {
       await removeResource(this.ctx.destination.client, this.schema, this.ctx.plan.name, c.address);
