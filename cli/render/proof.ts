@@ -11,17 +11,19 @@ function sampleText(sample: unknown): string {
   if (Array.isArray(sample)) return formatKey(sample);
   if (sample && typeof sample === 'object') {
     return Object.entries(sample as Record<string, unknown>)
+      .filter(([, v]) => !(Array.isArray(v) && v.length === 0))
       .map(([k, v]) => `${k} ${Array.isArray(v) ? formatKey(v) : v && typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ');
   }
   return String(sample);
 }
 
 function failureLine(f: ProofFailure, c: ChalkInstance): string[] {
-  const lines = [`  ${c.red('✗')} ${f.check} of class ${f.class}: ${f.count ? `${plural(f.count, 'row')}, ` : ''}${f.detail ?? 'failed'}`];
+  const lines = [`  ${c.red('✗')} ${f.check} of class ${f.class}: ${f.count ? `${plural(f.count, f.unit)}, ` : ''}${f.detail ?? 'failed'}`];
   if (f.samples.length) {
     const shown = f.samples.slice(0, SAMPLES_SHOWN).map(sampleText);
     const more = f.samples.length > SAMPLES_SHOWN ? ` (and ${f.samples.length - SAMPLES_SHOWN} more)` : '';
-    lines.push(`      sample keys: ${shown.join('; ')}${more}`);
+    // keys are arrays of key values; other checks sample records (a day, a file)
+    lines.push(`      ${f.samples.every(Array.isArray) ? 'sample keys' : 'samples'}: ${shown.join('; ')}${more}`);
   }
   return lines;
 }

@@ -12,6 +12,8 @@ export interface ProofFailure {
   check: string;
   class: string;
   count: number;
+  /** what `count` counts: `row`, `day/currency total`, `file` */
+  unit: string;
   /** sample keys (arrays of key values), or the check's own samples (days, paths) */
   samples: unknown[];
   /** what is wrong, in words: `missing rows`, `day-mismatch: …` */
@@ -49,7 +51,7 @@ const ROW_DIFFERENCE: Record<string, string> = {
 function parityFailures(p: ParityResult): ProofFailure[] {
   const out: ProofFailure[] = [];
   for (const d of p.differences) {
-    const base = { class: p.class, count: d.count, samples: d.sampleKeys };
+    const base = { class: p.class, count: d.count, unit: 'row', samples: d.sampleKeys };
     if (d.kind === 'check') {
       const detail = d.detail ?? '';
       const at = detail.indexOf(CHECK_RUN_FAILED);
@@ -64,15 +66,21 @@ function parityFailures(p: ParityResult): ProofFailure[] {
     }
   }
   if (!p.passed && out.length === 0) {
-    out.push({ check: 'parity', class: p.class, count: Math.abs(p.sourceRows - p.destinationRows), samples: [], detail: `the source has ${p.sourceRows} rows, the destination ${p.destinationRows}` });
+    out.push({ check: 'parity', class: p.class, count: Math.abs(p.sourceRows - p.destinationRows), unit: 'row', samples: [], detail: `the source has ${p.sourceRows} rows, the destination ${p.destinationRows}` });
   }
   return out;
 }
 
+const UNIT: Record<CheckResult['kind'], string> = { money: 'day/currency total', audit: 'row', attachments: 'file', 'custom-code': 'row' };
+
+/** problems a check reports without failing on them */
+const REPORTED_ONLY = new Set(['attachments/orphan']);
+
 function checkFailures(k: CheckResult): ProofFailure[] {
   const check = k.kind === 'custom-code' ? 'custom code verify' : k.kind;
-  const out = k.problems.map((p): ProofFailure => ({ check, class: k.class, count: p.count, samples: p.samples, detail: `${p.kind}${p.detail ? `: ${p.detail}` : ''}` }));
-  return out.length ? out : [{ check, class: k.class, count: 0, samples: [], detail: k.summary }];
+  const out = k.problems.filter((p) => !REPORTED_ONLY.has(`${k.kind}/${p.kind}`))
+    .map((p): ProofFailure => ({ check, class: k.class, count: p.count, unit: UNIT[k.kind], samples: p.samples, detail: `${p.kind}${p.detail ? `: ${p.detail}` : ''}` }));
+  return out.length ? out : [{ check, class: k.class, count: 0, unit: UNIT[k.kind], samples: [], detail: k.summary }];
 }
 
 function notRun(address: string, what: string, stale: ReadonlyMap<string, string>): string {
