@@ -38,7 +38,7 @@ function report(outcome: ApplyOutcome, term: Terminal): number {
       return 3;
     case 'unproven':
       term.out(`\nApply stopped at phase ${outcome.phase}: ${outcome.applied} change${outcome.applied === 1 ? '' : 's'} applied, ${proofCount(outcome.proof)}.\n`);
-      term.out(renderProof(outcome.proof, term.color));
+      term.out(renderProof(outcome.proof, outcome.phase, term.color));
       return 3;
   }
 }

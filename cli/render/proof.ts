@@ -36,9 +36,13 @@ export function proofCount(proof: Proof): string {
   return parts.join(', ');
 }
 
-export function renderProof(proof: Proof, c: ChalkInstance): string {
+/** `phase` is where the migration stands: the proof's own phase when it was reached before. */
+export function renderProof(proof: Proof, phase: string, c: ChalkInstance): string {
+  const why = phase === proof.phase
+    ? `phase ${proof.phase} was reached before, but a check run again failed; apply goes no further until every check passes.`
+    : `phase ${proof.phase} is reached only when every check passes, so it was not recorded.`;
   const lines = [
-    `${c.yellow(`Stopped at the ${proof.phase} proof`)}: phase ${proof.phase} is reached only when every check passes, so it was not recorded.`,
+    `${c.yellow(`Stopped at the ${proof.phase} proof`)}: ${why}`,
     ...proof.failures.flatMap((f) => failureLine(f, c)),
     ...proof.unproven.map((u) => `  ${c.red('✗')} ${u}`),
     'Fix the data or the plan, then run `cutover apply` again: it copies again the classes whose mapping changed, then runs every check again.',

@@ -3,7 +3,6 @@
 // when the source row is gone or no longer in scope. Idempotent: applying a key twice writes the
 // same row. The new position (a snapshot, not a sequence id: transactions commit out of id order)
 // is recorded only once everything up to it is applied.
-import { recordWrite } from '../state/written-rows.js';
 import type pg from 'pg';
 import type { QueryRunner } from '../db/query-runner.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../db/sql-identifiers.js';
@@ -13,6 +12,7 @@ import { names } from '../lock/object-names.js';
 import type { RecordClass } from '../plan/types.js';
 import { keyJson, keyLiteral, keyTuple } from '../copy/key-range.js';
 import { mappedSelectList, sourceFrom, type MappedColumn } from '../copy/mapped-select.js';
+import { recordWrite } from '../state/written-rows.js';
 
 export interface ReplayInput {
   migration: string;

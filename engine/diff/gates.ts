@@ -91,10 +91,16 @@ function dualRunGate(input: GateInput): string[] {
   for (const k of input.checks.filter((c) => !c.passed)) reasons.push(`${k.kind} check of ${k.class} failed: ${k.summary}`);
   for (const [name, cls] of Object.entries(input.plan.classes)) {
     const kind = cls.kind && cls.kind !== 'plain' ? cls.kind : undefined;
-    if (kind && !input.checks.some((k) => k.class === name && k.kind === kind)) reasons.push(`the ${kind} check of class ${name} has not run`);
+    if (kind && !input.checks.some((k) => k.class === name && k.kind === kind)) {
+      const stale = input.stale.get(`class.${name}.${kind}`);
+      reasons.push(stale ? `the ${kind} check of class ${name} no longer holds: ${stale}` : `the ${kind} check of class ${name} has not run`);
+    }
   }
   const verified = (input.plan.custom_code ?? []).some((e) => e.reimplemented && typeof e.verify === 'string' && e.verify.trim() !== '');
-  if (verified && !input.checks.some((k) => k.kind === 'custom-code')) reasons.push('the custom code verify queries have not run');
+  if (verified && !input.checks.some((k) => k.kind === 'custom-code')) {
+    const stale = input.stale.get('custom_code.verify');
+    reasons.push(stale ? `the custom code verify queries no longer hold: ${stale}` : 'the custom code verify queries have not run');
+  }
   return [...reasons, ...findingReasons(input, 'dual_run')];
 }
 

@@ -109,7 +109,7 @@ describe('parity failures, detected through the CLI', () => {
     const apply = await cutover(['apply', files.roundTripped, '--auto-approve'], pair.env);
     // round_tripped stands on its proof: failed parity stops apply at it, each failure named with keys
     expectExit(apply, 3);
-    expect(apply.stdout).toContain('Stopped at the round_tripped proof');
+    expect(apply.stdout).toContain('Stopped at the round_tripped proof: phase round_tripped was reached before, but a check run again failed');
     expect(apply.stdout).not.toContain('Apply complete');
     expect(apply.stdout).toMatch(/✗ parity of class items: 1 row, rows missing from the destination\n\s+sample keys: 4/);
     expect(apply.stdout).toMatch(/✗ check "status is a known one" of class items: 1 row, rows returned\n\s+sample keys: 5/);
