@@ -4,7 +4,9 @@ import { buildPlan } from './diff/build-plan.js';
 import { classOrder } from './diff/class-order.js';
 import { measuredRate, writeWindows } from './diff/write-windows.js';
 import { findTable } from './introspect/catalog.js';
-import type { Plan } from './plan/types.js';
+import type { Phase, Plan } from './plan/types.js';
+import { phaseProof, type Proof } from './diff/proof.js';
+import { judgeResults } from './diff/results.js';
 import type { Finding, PlanResult } from './diff/plan-result.js';
 import type { MigrationContext } from './migration-context.js';
 import { observe, type Observed } from './observe.js';
@@ -12,6 +14,8 @@ import { observe, type Observed } from './observe.js';
 export interface ComputedPlan {
   result: PlanResult;
   observed: Observed;
+  /** what stands between a phase's changes and the phase being reached, judged on this plan's results */
+  proof(phase: Phase): Proof;
 }
 
 function classBytes(plan: Plan, observed: Observed): number {
@@ -19,11 +23,13 @@ function classBytes(plan: Plan, observed: Observed): number {
 }
 
 export async function computePlan(ctx: MigrationContext, options: { refresh: boolean; reuseDataFindings?: Finding[] }): Promise<ComputedPlan> {
+  const now = await ctx.clock.now();
   const observed = await observe({
     plan: ctx.plan, planFingerprint: ctx.planFingerprint, source: ctx.source.client, destination: ctx.destination.client,
-    locate: ctx.valid.locate, refresh: options.refresh, reuseDataFindings: options.reuseDataFindings,
+    locate: ctx.valid.locate, refresh: options.refresh, reuseDataFindings: options.reuseDataFindings, now,
   });
-  const now = await ctx.clock.now();
+  // a result that judged other rows than the table holds now is not a result any more
+  const results = judgeResults({ parity: observed.parity, checks: observed.checks, copies: observed.copies, tables: observed.tables });
   const result = buildPlan({
     plan: ctx.plan,
     planFingerprint: ctx.planFingerprint,
@@ -36,9 +42,11 @@ export async function computePlan(ctx: MigrationContext, options: { refresh: boo
     windows: writeWindows(ctx.plan, observed.state.migration?.phase ?? 'none', classBytes(ctx.plan, observed), measuredRate(observed.copies)),
     missingLive: observed.missingLive,
     classOrder: classOrder(ctx.plan, observed.destination),
-    parity: observed.parity,
-    checks: observed.checks,
+    parity: results.parity,
+    checks: results.checks,
+    stale: results.stale,
+    tables: observed.tables,
     locate: ctx.valid.locate,
   });
-  return { result, observed };
+  return { result, observed, proof: (phase) => phaseProof({ plan: ctx.plan, ...results }, phase) };
 }

@@ -22,6 +22,8 @@ import { PHASES, type Plan } from './plan/types.js';
 import { readCachedFindings, writeCachedFindings } from './state/findings-cache.js';
 import { readState, type StateSnapshot } from './state/state-store.js';
 import { stateSchema } from './plan/defaults.js';
+import { observeClassTablesWithSamples, type ForeignRows } from './state/written-rows.js';
+import { refreshParity } from './checks/parity/refresh.js';
 
 export interface Observed {
   source: Catalog;
@@ -38,8 +40,10 @@ export interface Observed {
   copies: CopyProgress[];
   /** the latest money, audit, attachment and custom-code results, from state */
   checks: CheckResult[];
-  /** the latest parity result of each class, from state */
+  /** the latest parity result of each class, from state (with --refresh: parity run again now) */
   parity: ParityResult[];
+  /** each copied class's destination table now: its rows, and those cutover did not write */
+  tables: Map<string, ForeignRows>;
   /** client sessions on the source now, as `role / application / client` */
   connections: string[];
   /** resources state records whose objects are gone from the source */
@@ -61,6 +65,8 @@ export interface ObserveOptions {
   refresh: boolean;
   /** data findings this same command already computed: reused instead of scanning the source again */
   reuseDataFindings?: Finding[];
+  /** the migration clock's now, for results computed here */
+  now: Date;
 }
 
 
@@ -123,6 +129,17 @@ async function dataFindings(
   return { findings, cached: false };
 }
 
+/** Rows in the destination tables of the classes cutover finished copying: results that judged
+ * other counts are stale. */
+async function copiedTables(o: ObserveOptions, destination: Catalog, copies: readonly CopyProgress[]): Promise<Map<string, ForeignRows>> {
+  const classes = copies.filter((c) => c.done).flatMap((c) => {
+    const cls = o.plan.classes[c.class];
+    const table = findTable(destination, cls?.destination.table ?? '');
+    return table && cls ? [{ cls: c.class, table, key: cls.destination.key }] : [];
+  });
+  return observeClassTablesWithSamples(o.destination, stateSchema(o.plan), o.plan.name, classes);
+}
+
 export async function observe(o: ObserveOptions): Promise<Observed> {
   const [source, destination] = await Promise.all([
     introspect(o.source, o.plan.source.schemas),
@@ -137,11 +154,18 @@ export async function observe(o: ObserveOptions): Promise<Observed> {
   const data = await dataFindings(o, source, destination, state, fingerprint.hash, copies);
   const live = await installedOnSource(o.source, o.plan, qualifier(source));
   const connections = await sourceConnections(o.source);
-  const parity = state.exists ? await readParity(o.destination, stateSchema(o.plan), o.plan.name) : [];
+  const stored = state.exists ? await readParity(o.destination, stateSchema(o.plan), o.plan.name) : [];
+  const tables = await copiedTables(o, destination, copies);
+  const parity = o.refresh && stored.length
+    ? await refreshParity({
+      plan: o.plan, schema: stateSchema(o.plan), source: o.source, destination: o.destination, sourceCatalog: source, destinationCatalog: destination,
+      parity: stored, copies, tables, locate: o.locate, checkedAt: o.now,
+    })
+    : stored;
   const missingLive = new Set(state.resources.map((r) => r.address).filter((a) => observable(a) && !live.has(a)));
   return {
     source, destination, sourceFingerprint: fingerprint, state, drift, missingLive,
-    connections, parity, copies, checks,
+    connections, parity, copies, checks, tables,
     findings: [...coverage(o.plan, source, destination, o.locate), ...replicationRoleFindings(o.plan, destination, o.locate), ...data.findings, ...newConnections(state.migration?.sourceConnections, connections)],
     findingsCached: data.cached,
     dataFindings: data.findings,

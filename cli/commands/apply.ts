@@ -13,6 +13,7 @@ import { confirmYes } from '../prompt.js';
 import { copyProgressReporter } from '../render/copy-progress.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { renderPlanHuman } from '../render/plan-human.js';
+import { proofCount, renderProof } from '../render/proof.js';
 import type { Terminal } from '../terminal.js';
 
 function gateLines(gate: Gate, term: Terminal): string {
@@ -35,6 +36,10 @@ function report(outcome: ApplyOutcome, term: Terminal): number {
       term.out(`\nApply stopped at phase ${outcome.phase}: ${outcome.applied} change${outcome.applied === 1 ? '' : 's'} applied.`);
       term.out(gateLines(outcome.gate, term));
       return 3;
+    case 'unproven':
+      term.out(`\nApply stopped at phase ${outcome.phase}: ${outcome.applied} change${outcome.applied === 1 ? '' : 's'} applied, ${proofCount(outcome.proof)}.\n`);
+      term.out(renderProof(outcome.proof, outcome.phase, term.color));
+      return 3;
   }
 }
 
@@ -56,7 +61,9 @@ Options:
 Environment:
   CUTOVER_COPY_BATCH_ROWS  rows per copy batch, each one checkpoint (default 50000)
 
-Exit codes: 0 target reached (or nothing to do), 1 error or cancelled, 3 stopped at a gate.`,
+Exit codes: 0 target reached (or nothing to do), 1 error or cancelled, 3 stopped at a gate (or at
+a phase's proof: round_tripped is reached only when every parity, money, audit, attachment and
+custom-code check passes).`,
   options: {
     'auto-approve': { type: 'boolean' },
     'lock-timeout': { type: 'string' },

@@ -25,7 +25,7 @@ export function openClassSteps(ctx: MigrationContext, writer: Session, observed:
   });
   return {
     copy: (name) => roundTrip.copy(name),
-    uncopy: (name) => roundTrip.uncopy(name),
+    uncopy: (name, was) => roundTrip.uncopy(name, was),
     parity: (name) => roundTrip.parity(name),
     check: (name, kind) => roundTrip.check(name, kind),
     verifyCustomCode: () => roundTrip.verifyCustomCode(),

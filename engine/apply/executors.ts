@@ -40,12 +40,19 @@ export interface ClassSteps {
   check(className: string, kind: CheckKind): Promise<CheckResult>;
   /** custom code's verify queries on the destination; stored in state */
   verifyCustomCode(): Promise<CheckResult>;
-  /** delete the rows cutover copied, so the class can be copied again */
-  uncopy(className: string): Promise<void>;
+  /** delete the rows cutover copied into `was.table` (the table the recorded copy filled), so the
+   * class can be copied again; refused when the table holds rows cutover did not write */
+  uncopy(className: string, was: { table: string; key: string[] }): Promise<void>;
   parity(className: string): Promise<ParityResult>;
 }
 
-type Step = (change: Change, t: ApplyTarget) => Promise<void>;
+/** What a check found; a change whose check failed is not recorded as applied, so the next apply
+ * runs it again. */
+export interface Verdict {
+  passed: boolean;
+}
+
+type Step = (change: Change, t: ApplyTarget) => Promise<Verdict | void>;
 
 interface Executor {
   create: Step;
@@ -105,12 +112,18 @@ const EXECUTORS: [RegExp, Executor][] = [
   }],
   [/^class\.[^.]+\.copy$/, {
     async create(change, t) { await t.classSteps().copy(className(change.address)); },
-    async delete(change, t) { await t.classSteps().uncopy(className(change.address)); },
+    async delete(change, t) {
+      const name = className(change.address);
+      const cls = t.plan.classes[name];
+      const table = String(change.before?.destination_table ?? cls?.destination.table ?? '');
+      const key = (change.before?.destination_key as string[] | undefined) ?? cls?.destination.key ?? [];
+      await t.classSteps().uncopy(name, { table, key });
+    },
   }],
   [/^class\.[^.]+\.(money|audit|attachments)$/, {
     async create(change, t) {
       const kind = change.address.split('.')[2] as CheckKind;
-      reportCheck(await t.classSteps().check(className(change.address), kind), t);
+      return reportCheck(await t.classSteps().check(className(change.address), kind), t);
     },
     async delete() { /* results stay in state as history */ },
   }],
@@ -119,7 +132,7 @@ const EXECUTORS: [RegExp, Executor][] = [
     async delete(change, t) { await runDdl(t.destination, dropAuditGuardStatements(t.schema, t.plan.name, t.qualifyDestination(String(change.before?.table)))); },
   }],
   [/^custom_code\.verify$/, {
-    async create(_, t) { reportCheck(await t.classSteps().verifyCustomCode(), t); },
+    async create(_, t) { return reportCheck(await t.classSteps().verifyCustomCode(), t); },
     async delete() { /* results stay in state as history */ },
   }],
   [/^class\.[^.]+\.parity$/, {
@@ -129,19 +142,21 @@ const EXECUTORS: [RegExp, Executor][] = [
         const kinds = result.differences.map((d) => `${d.count} ${d.kind}`).join(', ');
         t.report(`class ${result.class}: parity FAILED (source ${result.sourceRows} rows, destination ${result.destinationRows}${kinds ? `; ${kinds}` : ''})`);
       }
+      return { passed: result.passed };
     },
     async delete() { /* results stay in state as history */ },
   }],
 ];
 
 /** A failed check, with each of its problems (the summary alone names only the first of them). */
-function reportCheck(result: CheckResult, t: ApplyTarget): void {
-  if (result.passed) return;
+function reportCheck(result: CheckResult, t: ApplyTarget): Verdict {
+  if (result.passed) return { passed: true };
   t.report(`${result.kind} check of ${result.class} FAILED: ${result.summary}`);
   for (const p of result.problems) {
     const samples = p.samples.slice(0, 3).map((s) => (typeof s === 'string' ? s : JSON.stringify(s)));
     t.report(`  ${p.kind}: ${p.count}${p.detail ? ` (${p.detail})` : ''}${samples.length ? `; e.g. ${samples.join('; ')}` : ''}`);
   }
+  return { passed: false };
 }
 
 export function executorFor(address: string): Executor {
@@ -157,10 +172,13 @@ export function supports(address: string): boolean {
   return EXECUTORS.some(([pattern]) => pattern.test(address));
 }
 
-export async function execute(change: Change, t: ApplyTarget): Promise<void> {
+/** Runs a change; a check's change returns what it found. */
+export async function execute(change: Change, t: ApplyTarget): Promise<Verdict | undefined> {
   const executor = executorFor(change.address);
   const actions = change.actions;
+  let verdict: Verdict | void = undefined;
   if (actions.includes('delete')) await executor.delete(change, t);
-  if (actions.includes('create')) await executor.create(change, t);
-  if (actions.includes('update')) await (executor.update ?? executor.create)(change, t);
+  if (actions.includes('create')) verdict = await executor.create(change, t);
+  if (actions.includes('update')) verdict = await (executor.update ?? executor.create)(change, t);
+  return verdict ?? undefined;
 }

@@ -14,11 +14,13 @@ import { checkAudit } from '../checks/audit/check-audit.js';
 import { runVerifyQueries } from '../checks/custom-code-verify.js';
 import { reconcileMoneyDays, type ReconcileMoneyInput } from '../checks/money/reconcile-money.js';
 import { writeReconciliationDays } from '../checks/money/reconciliation-store.js';
-import { writeCheck } from '../state/check-store.js';
+import { forgetChecks, writeCheck } from '../state/check-store.js';
+import { forgetWrites, foreignRows, writtenByCutover, type ForeignRows, sampleKeysText } from '../state/written-rows.js';
+import { Failure } from '../failure.js';
 import type { CheckKind } from './executors.js';
 import { requireTable, type Catalog, type CatalogTable } from '../introspect/catalog.js';
 import type { Plan } from '../plan/types.js';
-import { writeParity } from '../state/parity-store.js';
+import { forgetParity, writeParity } from '../state/parity-store.js';
 import { quoteQualified } from '../db/sql-identifiers.js';
 import { dataLockMode } from '../plan/defaults.js';
 
@@ -37,6 +39,15 @@ export interface RoundTripDeps {
   batchRows?: number;
   /** the plan file's folder: attachment roots and bank statements are relative to it */
   planDir: string;
+}
+
+/** The class name custom code's verify results are stored under. */
+const CUSTOM_CODE = 'custom_code';
+
+function foreignRowsFailure(className: string, table: string, found: ForeignRows): Failure {
+  return new Failure('copy.foreign-rows',
+    `class ${className} cannot be copied again: destination table ${table} holds ${found.foreign} row${found.foreign === 1 ? '' : 's'} cutover did not write (sample keys: ${sampleKeysText(found.sampleKeys)}); cutover deletes only the rows it wrote, so nothing was deleted`,
+    'move or delete those rows yourself (or point the class at another table), then run `cutover apply` again');
 }
 
 interface Snapshot {
@@ -103,17 +114,34 @@ export class RoundTrip {
     });
   }
 
-  /** Forget a class's copy and delete the rows cutover wrote, before copying it again. */
-  async uncopy(className: string): Promise<void> {
+  /**
+   * Forget a class's copy before copying it again: delete the rows cutover wrote, and the parity
+   * and check results that judged them. A table holding rows anyone else wrote (or changed) is
+   * refused, and nothing is deleted. The table is locked against writes from the check to the
+   * delete, so no row can slip in between.
+   */
+  async uncopy(className: string, was: { table: string; key: string[] }): Promise<void> {
     const { plan, schema } = this.deps;
     const destination = await this.destinationSession();
     const progress = (await readProgress(destination.client, schema, plan.name)).find((p) => p.class === className);
     if (!progress) return;
-    const table = this.table(this.deps.destinationCatalog, plan.classes[className]?.destination.table ?? '', 'destination');
-    await destination.client.query('BEGIN');
-    await destination.client.query(`DELETE FROM ${quoteQualified(table.qualified)}`);
-    await resetProgress(destination.client, schema, plan.name, className);
-    await destination.client.query('COMMIT');
+    const table = this.table(this.deps.destinationCatalog, was.table, 'destination');
+    const db = destination.client;
+    await db.query('BEGIN');
+    try {
+      await db.query(`LOCK TABLE ${quoteQualified(table.qualified)} IN SHARE ROW EXCLUSIVE MODE`);
+      const found = await foreignRows(db, { schema, migration: plan.name, cls: className, table, key: was.key });
+      if (found.foreign > 0) throw foreignRowsFailure(className, table.qualified, found);
+      await db.query(`DELETE FROM ${quoteQualified(table.qualified)} AS dst WHERE ${writtenByCutover(schema, plan.name, className)}`);
+      await resetProgress(db, schema, plan.name, className);
+      await forgetWrites(db, schema, plan.name, className);
+      await forgetParity(db, schema, plan.name, className);
+      await forgetChecks(db, schema, plan.name, [className, CUSTOM_CODE]);
+      await db.query('COMMIT');
+    } catch (e) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
   }
 
   /** Exact parity: take a fresh source snapshot, replay captured changes up to it, hash both sides. */
@@ -141,6 +169,10 @@ export class RoundTrip {
         plan, className, source: snap.session.client, destination: destination.client, sourceCatalog: this.deps.sourceCatalog,
         destinationCatalog: this.deps.destinationCatalog, types: types.get(className), checkedAt: await this.deps.now(), sourceInSnapshot: true,
       });
+      // what the table held when judged: a later plan that counts otherwise knows the result is stale
+      const table = this.table(this.deps.destinationCatalog, cls.destination.table, 'destination');
+      const found = await foreignRows(destination.client, { schema, migration: plan.name, cls: className, table, key: cls.destination.key });
+      result.table = { rows: found.rows, foreign: found.foreign };
       await writeParity(destination.client, schema, plan.name, result);
       return result;
     } finally {

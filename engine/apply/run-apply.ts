@@ -16,7 +16,10 @@ import { acquireLock, recordHolder, releaseLock } from '../state/state-lock.js';
 import {
   appendEvent, ensureMigration, ensureStateSchema, recordResource, removeResource, setPhase, type EventRecord,
 } from '../state/state-store.js';
-import { execute, supports, type ApplyTarget, type ClassSteps } from './executors.js';
+import { execute, supports, type ApplyTarget, type ClassSteps, type Verdict } from './executors.js';
+import { proven, type Proof } from '../diff/proof.js';
+import { RECOPY_REFUSED } from '../diff/build-plan.js';
+import { sampleKeysText } from '../state/written-rows.js';
 import { openClassSteps } from './class-steps.js';
 import { stateSchema } from '../plan/defaults.js';
 
@@ -33,6 +36,8 @@ export type ApplyOutcome =
   | { kind: 'nothing'; result: PlanResult }
   | { kind: 'reached'; phase: string; applied: number }
   | { kind: 'gate'; gate: Gate; applied: number; phase: string }
+  /** the changes of a phase were made but its proof did not pass: the phase is not reached */
+  | { kind: 'unproven'; proof: Proof; applied: number; phase: string }
   | { kind: 'cancelled' };
 
 export interface ApplyOptions {
@@ -79,22 +84,32 @@ class Applier {
     const [doing, done] = verbs(c);
     this.hooks.progress(`${c.address}: ${doing}...`);
     const started = Date.now();
+    let verdict: Verdict | undefined;
     try {
-      await execute(c, this.target);
+      verdict = await execute(c, this.target);
     } catch (e) {
       await this.event({ kind: 'change', address: c.address, outcome: 'failed', detail: { actions: c.actions, error: (e as Error).message } }).catch(() => undefined);
       if (e instanceof Failure) throw e;
       throw new Failure('apply.change-failed', `${c.address}: ${(e as Error).message}`, (e as { hint?: string }).hint);
     }
     const at = await this.ctx.clock.now();
+    // a failed check is recorded with the phase it belongs to, but never counts as applied: the next
+    // plan runs it again (and every other check of its phase), see checksToRerun
+    if (verdict && !verdict.passed) await this.event({ kind: 'check', address: c.address, outcome: 'failed', detail: { actions: c.actions } });
     if (c.actions.includes('create') || c.actions.includes('update')) {
       await recordResource(this.ctx.destination.client, this.schema, this.ctx.plan.name, { address: c.address, phase: c.phase, attributes: c.after ?? {} }, at);
     } else {
       await removeResource(this.ctx.destination.client, this.schema, this.ctx.plan.name, c.address);
     }
-    await this.event({ kind: 'change', address: c.address, outcome: 'ok', detail: { actions: c.actions, reason: c.reason } });
+    if (!verdict || verdict.passed) await this.event({ kind: 'change', address: c.address, outcome: 'ok', detail: { actions: c.actions, reason: c.reason } });
     this.applied++;
     this.hooks.progress(`${c.address}: ${done} after ${Math.round((Date.now() - started) / 1000)}s`);
+  }
+
+  /** The proof of `phase` did not pass: say so in the event log; the phase is not recorded. */
+  async unproven(proof: Proof, phase: string): Promise<ApplyOutcome> {
+    await this.event({ kind: 'proof', address: `proof.${proof.phase}`, outcome: 'failed', detail: { failures: proof.failures, unproven: proof.unproven } });
+    return { kind: 'unproven', proof, applied: this.applied, phase };
   }
 
   async phase(phase: Phase): Promise<void> {
@@ -117,6 +132,15 @@ function refuseUnsupported(changes: Change[], phase: Phase): void {
     throw new Failure('apply.unsupported', `this version of cutover cannot apply ${missing.join(', ')} yet, so phase ${phase} was not started`,
       'keep target at the last phase this version supports (round_tripped)');
   }
+}
+
+/** A re-copy that would delete rows cutover did not write is refused before anything changes. */
+function refuseForeignRecopies(result: PlanResult): void {
+  const refused = result.findings.filter((f) => f.kind === RECOPY_REFUSED);
+  if (refused.length === 0) return;
+  const lines = refused.map((f) => `${f.message} (sample keys: ${sampleKeysText(f.sampleKeys ?? [])})`);
+  throw new Failure('apply.recopy-foreign-rows', `nothing was changed: ${lines.join('; ')}`,
+    'move or delete those rows yourself (or point the class at another table), then run `cutover apply` again');
 }
 
 function checkStale(saved: SavedPlan, computed: ComputedPlan, ctx: MigrationContext, planFileSha256: string): void {
@@ -153,6 +177,7 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
     if (first.changes.length === 0) {
       return blockedFirst ? { kind: 'gate', gate: blockedFirst, applied: 0, phase: first.phase } : { kind: 'nothing', result: first };
     }
+    refuseForeignRecopies(first);
     if (!(await options.hooks.confirm(first))) return { kind: 'cancelled' };
     // state is created only once the person has said yes: a refused apply changes nothing anywhere
     await ensureStateSchema(db, schema);
@@ -174,15 +199,18 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
       let result = computed.result;
       const repairs = result.changes.filter((x) => x.phase === result.phase);
       for (const c of repairs) await applier.change(c);
-      if (result.phase === plan.target) {
-        await applier.event({ kind: 'apply', outcome: 'ok', detail: { reached: result.phase, changes: applier.applied } });
-        return { kind: 'reached', phase: result.phase, applied: applier.applied };
-      }
-      // what those changes did (a check run again, a class copied again) is what the gate into the
-      // next phase must be judged on, not what was true before them
+      // what those changes did (a check run again, a class copied again) is what the phase's proof
+      // and the gate into the next phase must be judged on, not what was true before them
       if (repairs.length) {
         computed = await computePlan(ctx, { refresh: false, reuseDataFindings });
         result = computed.result;
+      }
+      // a phase reached earlier still stands on its proof: a check run again that fails stops here
+      const reached = result.phase === 'none' || result.phase === 'rolled_back' ? undefined : computed.proof(result.phase);
+      if (reached && !proven(reached)) return applier.unproven(reached, result.phase);
+      if (result.phase === plan.target) {
+        await applier.event({ kind: 'apply', outcome: 'ok', detail: { reached: result.phase, changes: applier.applied } });
+        return { kind: 'reached', phase: result.phase, applied: applier.applied };
       }
       // only the gate into the next phase stops this step: a later closed gate stops a later step
       const next = nextPhase(result.phase);
@@ -197,6 +225,10 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
       const phaseChanges = result.changes.filter((x) => x.phase === next);
       refuseUnsupported(phaseChanges, next);
       for (const c of phaseChanges) await applier.change(c);
+      computed = await computePlan(ctx, { refresh: false, reuseDataFindings });
+      // the phase is reached only once what its changes made is proven (round_tripped: every check passed)
+      const proof = computed.proof(next);
+      if (!proven(proof)) return applier.unproven(proof, result.phase);
       await applier.phase(next);
       computed = await computePlan(ctx, { refresh: false, reuseDataFindings });
     }

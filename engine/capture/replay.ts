@@ -12,6 +12,7 @@ import { names } from '../lock/object-names.js';
 import type { RecordClass } from '../plan/types.js';
 import { keyJson, keyLiteral, keyTuple } from '../copy/key-range.js';
 import { mappedSelectList, sourceFrom, type MappedColumn } from '../copy/mapped-select.js';
+import { recordWrite } from '../state/written-rows.js';
 
 export interface ReplayInput {
   migration: string;
@@ -91,6 +92,7 @@ async function replayBatch(input: ReplayInput, keys: unknown[][]): Promise<{ ups
       const typed = dk.map((c, i) => `(v ->> ${i})::${input.destinationTable.columns.find((x) => x.name === c)?.type ?? 'text'}`).join(', ');
       await dest.query(`DELETE FROM ${table} WHERE (${dkList}) IN (SELECT ${typed} FROM jsonb_array_elements($1::jsonb) v)`, [JSON.stringify(deleted)]);
     }
+    await recordWrite(dest, input.schema, input.migration, input.className);
     await dest.query('COMMIT');
   } catch (e) {
     await dest.query('ROLLBACK').catch(() => undefined);

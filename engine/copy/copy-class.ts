@@ -10,6 +10,7 @@ import { quoteIdent, quoteQualified } from '../db/sql-identifiers.js';
 import { Failure } from '../failure.js';
 import type { CatalogTable } from '../introspect/catalog.js';
 import type { RecordClass } from '../plan/types.js';
+import { foreignRows, recordWrite, sampleKeysText } from '../state/written-rows.js';
 import { advanceProgress, finishProgress, startProgress, type CopyProgress } from './copy-progress.js';
 import { keyJson, keyOrder, rangePredicate } from './key-range.js';
 import { mappedSelectList, sourceFrom, type MappedColumn } from './mapped-select.js';
@@ -73,6 +74,7 @@ async function copyBatch(input: CopyClassInput, after: unknown[] | null, upTo: u
     counter.on('data', (chunk: Buffer) => { bytes += chunk.length; });
     await pipeline(reader, counter, writer);
     await advanceProgress(dest, input.schema, input.migration, input.className, upTo, writer.rowCount, bytes);
+    await recordWrite(dest, input.schema, input.migration, input.className);
     await dest.query('COMMIT');
     return { rows: writer.rowCount, bytes };
   } catch (e) {
@@ -81,14 +83,15 @@ async function copyBatch(input: CopyClassInput, after: unknown[] | null, upTo: u
   }
 }
 
+/** Rows cutover did not write stop the copy: a table it did not fill is never truncated. The rows
+ * of batches a killed copy committed are cutover's own. */
 async function refuseForeignRows(input: CopyClassInput): Promise<void> {
-  const table = quoteQualified(input.destinationTable.qualified);
-  const { rows } = await input.destination.query<{ n: string }>(`SELECT count(*)::text AS n FROM (SELECT 1 FROM ${table} LIMIT 1000001) x`);
-  const n = Number(rows[0]?.n ?? 0);
-  const ours = input.progress?.rows ?? 0;
-  if (n > ours) {
+  const found = await foreignRows(input.destination, {
+    schema: input.schema, migration: input.migration, cls: input.className, table: input.destinationTable, key: input.cls.destination.key,
+  });
+  if (found.foreign > 0) {
     throw new Failure('copy.destination-not-empty',
-      `destination table ${input.destinationTable.qualified} holds ${n > 1_000_000 ? 'over 1,000,000' : n - ours} row${n - ours === 1 ? '' : 's'} cutover did not write; cutover never truncates a table it did not fill`,
+      `destination table ${input.destinationTable.qualified} holds ${found.foreign} row${found.foreign === 1 ? '' : 's'} cutover did not write; cutover never truncates a table it did not fill (sample keys: ${sampleKeysText(found.sampleKeys)})`,
       'empty it yourself if those rows are disposable, or point the class at another table');
   }
 }

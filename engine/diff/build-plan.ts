@@ -7,6 +7,7 @@ import { evaluateGate, findingGate, type GateInput } from './gates.js';
 import { summarise, type Action, type Change, type CheckResult, type Finding, type Gate, type ParityResult, type PlanResult, type WriteWindow } from './plan-result.js';
 import { resourcesAt, type Resource } from './resources.js';
 import { canonicalJson } from '../hash.js';
+import { checksToRerun } from './results.js';
 
 export interface BuildInput {
   plan: Plan;
@@ -17,8 +18,13 @@ export interface BuildInput {
   findings: Finding[];
   drift: string[];
   privileges: GateInput['privileges'];
+  /** results that still hold for the data (judgeResults) */
   parity: ParityResult[];
   checks?: CheckResult[];
+  /** check resource address → why its stored result no longer holds */
+  stale?: ReadonlyMap<string, string>;
+  /** each copied class's destination table: rows cutover did not write, with sample keys */
+  tables?: ReadonlyMap<string, { foreign: number; sampleKeys: unknown[][] }>;
   windows: WriteWindow[];
   /** recorded resources whose live objects were found missing (dropped behind cutover's back) */
   missingLive: ReadonlySet<string>;
@@ -35,13 +41,14 @@ function comparable(address: string, attributes: Record<string, unknown>): strin
   return canonicalJson(attributes);
 }
 
-function diffResources(want: Resource[], have: Have, phase: Phase, input: BuildInput): Change[] {
+function diffResources(want: Resource[], have: Have, phase: Phase, input: BuildInput, rerun: ReadonlyMap<string, string>): Change[] {
   const changes: Change[] = [];
   const line = (r: Resource) => (r.path && input.locate ? { line: input.locate(r.path).line } : {});
   for (const r of want) {
     const before = have.get(r.address);
     if (!before) {
-      const reason = input.missingLive.has(r.address) ? 'it was removed outside cutover' : `phase ${r.phase} installs it`;
+      const again = rerun.get(r.address);
+      const reason = input.missingLive.has(r.address) ? 'it was removed outside cutover' : again ? `it runs again: ${again}` : `phase ${r.phase} installs it`;
       changes.push({ address: r.address, phase, actions: ['create'], before: null, after: r.attributes, reason, ...line(r) });
       continue;
     }
@@ -63,10 +70,12 @@ function currentPhase(state: StateSnapshot): PlanResult['phase'] {
   return state.migration?.phase ?? 'none';
 }
 
-function startingHave(input: BuildInput): Have {
+/** What state records as applied, less what is gone from the source and the checks to run again
+ * (a check counts as applied only while its result holds and passed). */
+function startingHave(input: BuildInput, rerun: ReadonlyMap<string, string>): Have {
   const have: Have = new Map();
   for (const r of input.state.resources) {
-    if (!input.missingLive.has(r.address)) have.set(r.address, r.attributes);
+    if (!input.missingLive.has(r.address) && !rerun.has(r.address)) have.set(r.address, r.attributes);
   }
   return have;
 }
@@ -99,6 +108,23 @@ function aheadOf(input: BuildInput, current: Phase, have: Have): Have {
   return ahead;
 }
 
+export const RECOPY_REFUSED = 'recopy-foreign-rows';
+
+/** A class to copy again whose destination table holds rows cutover did not write: the re-copy
+ * would have to delete them, so apply refuses it before changing anything. */
+function recopyRefusals(changes: readonly Change[], input: BuildInput): Finding[] {
+  return changes.filter((c) => /^class\.[^.]+\.copy$/.test(c.address) && c.actions.includes('delete')).flatMap((c): Finding[] => {
+    const cls = c.address.split('.')[1]!;
+    const found = input.tables?.get(cls);
+    if (!found || found.foreign === 0) return [];
+    const table = String(c.before?.destination_table ?? '');
+    return [{
+      class: cls, kind: RECOPY_REFUSED, severity: 'error', count: found.foreign, sampleKeys: found.sampleKeys,
+      message: `${c.address} will be replaced, but ${table} holds ${found.foreign} row${found.foreign === 1 ? '' : 's'} cutover did not write (or changed after it wrote them); cutover deletes only the rows it wrote, so apply refuses to copy it again until they are moved or deleted`,
+    }];
+  });
+}
+
 export function buildPlan(input: BuildInput): PlanResult {
   const { plan, state } = input;
   const current = currentPhase(state);
@@ -106,11 +132,13 @@ export function buildPlan(input: BuildInput): PlanResult {
   const gates: Gate[] = [];
   const gateInput: GateInput = {
     plan, now: input.now, state, findings: input.findings, drift: input.drift, privileges: input.privileges, parity: input.parity, checks: input.checks ?? [],
+    stale: input.stale ?? new Map(),
   };
-  let have = startingHave(input);
+  const rerun = checksToRerun(state.resources, { parity: input.parity, checks: input.checks ?? [], stale: gateInput.stale });
+  let have = startingHave(input, rerun);
   const step = (phase: Phase) => {
     const want = resourcesAt(plan, phase, input.sourceFingerprint, input.classOrder);
-    changes.push(...diffResources(want, have, phase, input));
+    changes.push(...diffResources(want, have, phase, input, rerun));
     have = new Map(want.map((r) => [r.address, r.attributes]));
   };
 
@@ -135,6 +163,7 @@ export function buildPlan(input: BuildInput): PlanResult {
       if (gate.status === 'deferred') break;
     }
   }
+  const findings = [...input.findings, ...recopyRefusals(changes, input)];
   return {
     format_version: '1',
     name: plan.name,
@@ -145,10 +174,10 @@ export function buildPlan(input: BuildInput): PlanResult {
     sourceFingerprint: input.sourceFingerprint,
     changes,
     gates,
-    findings: input.findings,
+    findings,
     parity: input.parity,
     checks: input.checks ?? [],
     windows: input.windows,
-    summary: summarise(changes, gates, blockingFindings(input)),
+    summary: summarise(changes, gates, [...blockingFindings(input), ...findings.filter((f) => f.kind === RECOPY_REFUSED)]),
   };
 }

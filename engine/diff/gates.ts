@@ -31,8 +31,11 @@ export interface GateInput {
   /** what changed in the source since the lock recorded its fingerprint */
   drift: string[];
   privileges: { canCreateEventTrigger: boolean };
+  /** results that still hold for the data */
   parity: ParityResult[];
   checks: CheckResult[];
+  /** check resource address → why its stored result no longer holds */
+  stale: ReadonlyMap<string, string>;
 }
 
 function phaseReached(state: StateSnapshot, phase: Phase): boolean {
@@ -79,15 +82,25 @@ function roundTripGate(input: GateInput): string[] {
 function dualRunGate(input: GateInput): string[] {
   const reasons = input.parity.filter((p) => !p.passed).map((p) => `parity of class ${p.class} failed`);
   const checked = new Set(input.parity.map((p) => p.class));
-  for (const name of Object.keys(input.plan.classes)) if (!checked.has(name)) reasons.push(`parity of class ${name} has not been checked`);
+  for (const name of Object.keys(input.plan.classes)) {
+    if (checked.has(name)) continue;
+    const stale = input.stale.get(`class.${name}.parity`);
+    reasons.push(stale ? `parity of class ${name} no longer holds: ${stale}` : `parity of class ${name} has not been checked`);
+  }
   for (const e of input.plan.custom_code ?? []) if (e.pending !== undefined) reasons.push(`custom code ${e.source} is pending: ${e.pending}`);
   for (const k of input.checks.filter((c) => !c.passed)) reasons.push(`${k.kind} check of ${k.class} failed: ${k.summary}`);
   for (const [name, cls] of Object.entries(input.plan.classes)) {
     const kind = cls.kind && cls.kind !== 'plain' ? cls.kind : undefined;
-    if (kind && !input.checks.some((k) => k.class === name && k.kind === kind)) reasons.push(`the ${kind} check of class ${name} has not run`);
+    if (kind && !input.checks.some((k) => k.class === name && k.kind === kind)) {
+      const stale = input.stale.get(`class.${name}.${kind}`);
+      reasons.push(stale ? `the ${kind} check of class ${name} no longer holds: ${stale}` : `the ${kind} check of class ${name} has not run`);
+    }
   }
   const verified = (input.plan.custom_code ?? []).some((e) => e.reimplemented && typeof e.verify === 'string' && e.verify.trim() !== '');
-  if (verified && !input.checks.some((k) => k.kind === 'custom-code')) reasons.push('the custom code verify queries have not run');
+  if (verified && !input.checks.some((k) => k.kind === 'custom-code')) {
+    const stale = input.stale.get('custom_code.verify');
+    reasons.push(stale ? `the custom code verify queries no longer hold: ${stale}` : 'the custom code verify queries have not run');
+  }
   return [...reasons, ...findingReasons(input, 'dual_run')];
 }
 

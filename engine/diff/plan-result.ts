@@ -62,6 +62,9 @@ export interface ParityResult {
   sourceRows: number;
   destinationRows: number;
   excludedRows: number;
+  /** the destination table as parity judged it: its rows, and how many of them cutover did not
+   * write (or were changed after it wrote them); later counts that differ make the result stale */
+  table?: { rows: number; foreign: number };
   /** kind (`missing`, `extra`, `changed`, `orphan`, `computed`, `check`) → count and up to 20 keys */
   differences: { kind: string; count: number; sampleKeys: unknown[][]; columns?: string[]; detail?: string }[];
 }

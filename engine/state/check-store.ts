@@ -15,3 +15,9 @@ export async function readChecks(db: QueryRunner, schema: string, migration: str
     `SELECT result FROM ${quoteIdent(schema)}.check_results WHERE migration = $1 ORDER BY class, kind`, [migration]);
   return rows.map((r) => r.result);
 }
+
+/** Forget the results of these classes' checks (`custom_code` for verify queries): they judged
+ * rows that are gone. */
+export async function forgetChecks(db: QueryRunner, schema: string, migration: string, classes: readonly string[]): Promise<void> {
+  await db.query(`DELETE FROM ${quoteIdent(schema)}.check_results WHERE migration = $1 AND class = ANY($2)`, [migration, classes]);
+}

@@ -119,6 +119,20 @@ export const STATE_MIGRATIONS: StateMigration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    statements: [
+      // the transactions that wrote rows into each class's destination table (copy batches,
+      // replayed changes), each recorded in the transaction itself: a row whose xmin is not among
+      // them was written by someone else, and cutover never deletes it
+      `CREATE TABLE {schema}.written_xids (
+        migration text NOT NULL,
+        class text NOT NULL,
+        xid bigint NOT NULL,
+        PRIMARY KEY (migration, class, xid)
+      )`,
+    ],
+  },
 ];
 
 export const STATE_VERSION = STATE_MIGRATIONS[STATE_MIGRATIONS.length - 1]!.version;

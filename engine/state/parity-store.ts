@@ -16,3 +16,8 @@ export async function readParity(db: QueryRunner, schema: string, migration: str
     `SELECT result FROM ${quoteIdent(schema)}.parity_results WHERE migration = $1 ORDER BY class`, [migration]);
   return rows.map((r) => r.result);
 }
+
+/** A class copied again: its parity judged rows that are gone, and must not be shown as a result. */
+export async function forgetParity(db: QueryRunner, schema: string, migration: string, cls: string): Promise<void> {
+  await db.query(`DELETE FROM ${quoteIdent(schema)}.parity_results WHERE migration = $1 AND class = $2`, [migration, cls]);
+}

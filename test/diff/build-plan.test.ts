@@ -66,7 +66,11 @@ describe('buildPlan', () => {
   it('replaces a copy whose mapping changed, naming what changed', () => {
     const before = stateAt('round_tripped', { ...plan, target: 'round_tripped' });
     const changed: Plan = { ...plan, target: 'round_tripped', classes: { ...plan.classes, customers: { ...plan.classes.customers!, columns: { id: 'id', email: 'email' } } } };
-    const result = buildPlan(input({ plan: changed, state: before }));
+    // both parities passed: a check counts as applied only while its result holds
+    const parity = Object.keys(plan.classes).map((name) => ({
+      class: name, passed: true, checkedAt: '2026-12-01T00:00:00Z', sourceRows: 0, destinationRows: 0, excludedRows: 0, differences: [],
+    }));
+    const result = buildPlan(input({ plan: changed, state: before, parity }));
     const copy = result.changes.find((c) => c.address === 'class.customers.copy');
     expect(copy).toMatchObject({ actions: ['delete', 'create'], reason: 'the plan changed columns' });
     expect((copy!.before as { columns: Record<string, string> }).columns.email).toBe('lower(email)');

@@ -3,7 +3,7 @@
 // cutover.resources is the operator's "check again" (the next apply re-creates them, which runs
 // parity anew). The apply says which classes failed; `cutover.parity_results`, `status --json` and
 // `plan --json` carry each difference with its sample keys (and the columns of a changed row), and
-// `gate.dual_run` is blocked by them.
+// `gate.dual_run` is blocked by them. The apply itself stops at the round_tripped proof (exit 3).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../support/databases.js';
 import { endToEndFile } from '../support/cutover-cli.js';
@@ -107,7 +107,14 @@ describe('parity failures, detected through the CLI', () => {
       `DELETE FROM cutover.resources WHERE migration = $1 AND address LIKE 'class.%.parity'`, [NAME]));
 
     const apply = await cutover(['apply', files.roundTripped, '--auto-approve'], pair.env);
-    expectExit(apply, 0); // the target round_tripped does not need parity; dual_run does
+    // round_tripped stands on its proof: failed parity stops apply at it, each failure named with keys
+    expectExit(apply, 3);
+    expect(apply.stdout).toContain('Stopped at the round_tripped proof: phase round_tripped was reached before, but a check run again failed');
+    expect(apply.stdout).not.toContain('Apply complete');
+    expect(apply.stdout).toMatch(/✗ parity of class items: 1 row, rows missing from the destination\n\s+sample keys: 4/);
+    expect(apply.stdout).toMatch(/✗ check "status is a known one" of class items: 1 row, rows returned\n\s+sample keys: 5/);
+    expect(apply.stdout).toMatch(/✗ computed column display_name of class customers: 1 row/);
+    expect(apply.stdout).toMatch(/✗ parity of class orders: 3 rows, rows whose relationship does not resolve/);
     for (const name of ['items', 'customers', 'orders']) expect(apply.stdout).toContain(`class.${name}.parity: Creation complete`);
     expect(apply.stdout).toMatch(/class items: parity FAILED \(source 8 rows, destination 8; .*1 missing/);
     expect(apply.stdout).toMatch(/class customers: parity FAILED \(source 10 rows, destination 9; .*1 missing/);
