@@ -1,20 +1,17 @@
 // Identifiers are quoted by one helper in every statement cutover builds.
+import { readTableName } from '../plan/plan-names.js';
 
 /** Always quotes: for building SQL. `order` → `"order"`, `a"b` → `"a""b"`. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** `schema.table` (or bare `table`) → `"schema"."table"`. */
+/** A table named as a plan writes it (`schema.table`, `Sales Ops.Order Lines`, `"a.b".t`, or bare
+ * `table`; see engine/plan/plan-names.ts) → `"schema"."table"`. */
 export function quoteQualified(name: string): string {
-  return name.split('.').map(quoteIdent).join('.');
-}
-
-const PLAIN = /^[a-z_][a-z0-9_$]*$/;
-
-/** Quotes only when PostgreSQL would need it: for showing names the way users write them. */
-export function quoteIdentIfNeeded(name: string): string {
-  return PLAIN.test(name) ? name : quoteIdent(name);
+  const table = readTableName(name);
+  if ('error' in table) throw new Error(`not a table name (${table.error}): ${name}`);
+  return table.schema === undefined ? quoteIdent(table.name) : `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
 }
 
 /** A string literal, for the few places a value cannot be a bind parameter (DDL). */

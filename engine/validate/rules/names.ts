@@ -1,0 +1,66 @@
+// Every name in the plan can be read by the plan's one rule for names (engine/plan/plan-names.ts):
+// what it cannot read is a malformed double quote or a table of more than two parts.
+import type { PlanPath } from '../../load/node-position.js';
+import { readName, readNames, readTableName } from '../../plan/plan-names.js';
+import { entries, list, obj, str, type Loose, type RuleContext, type Rule } from './context.js';
+
+const RULE_HINT = 'write names exactly as the catalog has them; put a name that contains a dot or a parenthesis, or starts with a double quote, in double quotes with "" for each quote inside, e.g. "a.b"';
+
+function why(text: string): string {
+  const read = readNames(text);
+  return 'error' in read ? read.error : 'it is more than one name';
+}
+
+function name(ctx: RuleContext, value: unknown, path: PlanPath, at: 'key' | 'value' = 'value'): void {
+  const text = str(value);
+  if (text === undefined || readName(text) !== undefined) return;
+  ctx.report({ code: 'plan.bad-name', message: `\`${text}\` is not a name: ${why(text)}`, path, at, hint: RULE_HINT });
+}
+
+function table(ctx: RuleContext, value: unknown, path: PlanPath): void {
+  const text = str(value);
+  if (text === undefined || text === '') return; // the schema says it is empty
+  const t = readTableName(text);
+  if ('error' in t) ctx.report({ code: 'plan.bad-name', message: `\`${text}\` is not a table name: ${t.error}`, path, hint: `write \`schema.table\` or \`table\`; ${RULE_HINT}` });
+}
+
+function names(ctx: RuleContext, value: unknown, path: PlanPath): void {
+  list(value).forEach((v, i) => name(ctx, v, [...path, i]));
+}
+
+function keys(ctx: RuleContext, value: unknown, path: PlanPath): void {
+  for (const [k] of entries(value)) name(ctx, k, [...path, k], 'key');
+}
+
+function classNames(ctx: RuleContext, cname: string, cls: Loose): void {
+  const at = (...p: (string | number)[]) => ['classes', cname, ...p];
+  for (const side of ['source', 'destination']) {
+    table(ctx, obj(cls[side])?.table, at(side, 'table'));
+    names(ctx, obj(cls[side])?.key, at(side, 'key'));
+  }
+  for (const section of ['columns', 'dropped', 'reverse', 'lossy', 'computed']) keys(ctx, cls[section], at(section));
+  list(cls.relationships).forEach((r, i) => names(ctx, obj(r)?.columns, at('relationships', i, 'columns')));
+  const money = obj(cls.money);
+  for (const k of ['amount', 'currency', 'date']) name(ctx, money?.[k], at('money', k));
+  names(ctx, obj(cls.audit)?.order_by, at('audit', 'order_by'));
+  const files = obj(cls.files);
+  for (const k of ['path', 'destination_path', 'checksum']) name(ctx, files?.[k], at('files', k));
+}
+
+export const planNames: Rule = (ctx) => {
+  names(ctx, obj(ctx.plan.source)?.schemas, ['source', 'schemas']);
+  name(ctx, obj(ctx.plan.state)?.schema, ['state', 'schema']);
+  for (const [cname, cls] of entries(ctx.plan.classes)) {
+    const c = obj(cls);
+    if (c) classNames(ctx, cname, c);
+  }
+  list(ctx.plan.ignore).forEach((e, i) => table(ctx, obj(e)?.table, ['ignore', i, 'table']));
+  list(obj(ctx.plan.lock)?.exceptions).forEach((e, i) => {
+    const mapsTo = str(obj(e)?.maps_to);
+    const dot = mapsTo?.indexOf('.') ?? -1;
+    if (mapsTo !== undefined && dot >= 0 && readName(mapsTo.slice(dot + 1)) === undefined) ctx.report({
+      code: 'plan.bad-name', message: `\`${mapsTo}\` does not name a column: ${why(mapsTo.slice(dot + 1))}`,
+      path: ['lock', 'exceptions', i, 'maps_to'], hint: RULE_HINT,
+    });
+  });
+};
