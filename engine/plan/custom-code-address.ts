@@ -26,8 +26,9 @@ const FORMS: Form[] = [
 
 const EXTERNAL = { form: 'external NAME', pattern: /^external [A-Za-z0-9][A-Za-z0-9_.:/-]*$/ };
 
-/** Every form, for hints. */
-export const GRAMMAR_FORMS = [...FORMS.map((f) => f.form), EXTERNAL.form];
+/** Every form, for hints, in the order the README lists them. */
+export const GRAMMAR_FORMS = ['trigger', 'function', 'procedure', 'view', 'materialized view', 'rule', 'policy', 'event trigger']
+  .map((kind) => FORMS.find((f) => f.kind === kind)!.form).concat(EXTERNAL.form);
 
 // argument types as the catalog prints them: balanced parentheses one level deep (numeric(10,2))
 const ARGUMENTS = /^\([^()]*(?:\([^()]*\)[^()]*)*\)$/;

@@ -4,7 +4,7 @@
 import { writeName, writeTableName } from './plan-names.js';
 
 // letters, digits and a few marks, single spaces between words: nothing YAML gives a meaning to
-const PLAIN = /^[\p{L}_][\p{L}\p{N}_.$/-]*(?: [\p{L}\p{N}_.$/-]+)*$/u;
+const PLAIN = /^[\p{L}_][\p{L}\p{N}_.$/()-]*(?: [\p{L}\p{N}_.$/()-]+)*$/u;
 // words YAML (1.1 or 1.2) may read as something other than text
 const SPECIAL = /^(?:null|~|true|false|yes|no|on|off|y|n)$/i;
 

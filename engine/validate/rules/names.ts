@@ -4,7 +4,7 @@ import type { PlanPath } from '../../load/node-position.js';
 import { readName, readNames, readTableName } from '../../plan/plan-names.js';
 import { entries, list, obj, str, type Loose, type RuleContext, type Rule } from './context.js';
 
-const RULE_HINT = 'write names exactly as the catalog has them; put a name that contains a dot or a parenthesis, or starts with a double quote, in double quotes with "" for each quote inside, e.g. "a.b"';
+const RULE_HINT = 'a name is written exactly as the catalog has it; one that contains a dot or a parenthesis, or starts with a double quote, goes in double quotes with "" for a quote inside (`"a.b"`)';
 
 function why(text: string): string {
   const read = readNames(text);
