@@ -175,6 +175,8 @@ export const CASES: CorpusCase[] = [
   // two spellings of one name are one name
   { file: 'names-ignored-table-two-spellings.yaml', line: 18, col: 14, code: 'plan.ignored-table-classified', message: 'table `"Sales Ops"."Order Lines"` is ignored but class `order_lines` reads it' },
   { file: 'names-custom-code-duplicate-spellings.yaml', line: 19, col: 15, code: 'plan.custom-code-duplicate', message: 'is listed twice in custom_code (first as entry 1)' },
+  // YAML's own messages name such keys too
+  { file: 'names-yaml-key-over-indented.yaml', line: 15, col: 8, code: 'yaml.bad-indent', message: 'YAML: `Größe` is indented more than `Order Id` above it', hint: 'start `Größe` in column 7, like `Order Id`' },
   { file: 'names-custom-code-dot-unquoted.yaml', line: 19, col: 15, code: 'plan.custom-code-grammar', message: '`custom_code[1].source` does not follow the custom-code grammar', hint: 'a name containing a dot or a parenthesis is written in double quotes' },
 
   // ---- environment variables -----------------------------------------------------------------------------
