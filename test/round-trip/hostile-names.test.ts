@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { endToEndFile } from '../support/cutover-cli.js';
 import { planHead as sharedPlanHead, lockSection } from '../support/plan-folder.js';
 import { planDocument, type PlanDocument } from '../plan/support.js';
+import type { CliResult } from '../support/run-cli.js';
 import { cutover, expectExit, freshPair, parityResults, rows, type Pair } from './support.js';
 
 const NAME = 'hostile-names';
@@ -15,9 +16,9 @@ const NAME = 'hostile-names';
 // the same tables on both sides: in `Sales Ops` on the source, `App Ops` on the destination
 const tables = (schema: string) => `
 CREATE SCHEMA "${schema}";
-CREATE TABLE "${schema}"."Order Lines" ("Order Id" int PRIMARY KEY, "user" text NOT NULL, "OrderTotal" numeric(10,2),
-  "select" int, "Größe" text);
 CREATE TABLE "${schema}"."Größe" (id int PRIMARY KEY, "Maß" text);
+CREATE TABLE "${schema}"."Order Lines" ("Order Id" int PRIMARY KEY, "user" text NOT NULL, "OrderTotal" numeric(10,2),
+  "select" int, "Größe" text, "Größe Id" int REFERENCES "${schema}"."Größe" (id));
 CREATE TABLE "${schema}"."user" (id int PRIMARY KEY, name text);
 CREATE TABLE "${schema}"."a.b" ("x.y" int PRIMARY KEY, "(v)" text);
 CREATE TABLE "${schema}"."MixedCase" ("Id" int PRIMARY KEY, "camelCase" text, """q""" text, "it's" text);
@@ -32,8 +33,8 @@ CREATE FUNCTION "Sales Ops".touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
 CREATE TRIGGER "set total" BEFORE INSERT ON "Sales Ops"."Order Lines" FOR EACH ROW EXECUTE FUNCTION "Sales Ops".touch();
 CREATE FUNCTION "Sales Ops"."f.n"(integer, text) RETURNS int LANGUAGE sql AS $$ SELECT $1 $$;
 
-INSERT INTO "Sales Ops"."Order Lines" SELECT g, 'u' || g, g * 1.25, g % 3, 'größe ' || g FROM generate_series(1, 40) g;
 INSERT INTO "Sales Ops"."Größe" VALUES (1, 'groß'), (2, 'klein');
+INSERT INTO "Sales Ops"."Order Lines" SELECT g, 'u' || g, g * 1.25, g % 3, 'größe ' || g, g % 2 + 1 FROM generate_series(1, 40) g;
 INSERT INTO "Sales Ops"."user" VALUES (1, 'ada'), (2, 'grace');
 INSERT INTO "Sales Ops"."a.b" VALUES (1, 'one'), (2, NULL);
 INSERT INTO "Sales Ops"."MixedCase" VALUES (1, 'camel', '"q"', 'it''s');
@@ -71,6 +72,7 @@ const PLAN_START = `${sharedPlanHead({ name: NAME, target: 'round_tripped' }).re
 const folder = endToEndFile();
 let pair: Pair;
 let document: PlanDocument;
+let human: CliResult;
 
 /** The plan text a finding's message says to add, and where. */
 function hintsOf(doc: PlanDocument): { under: string; text: string }[] {
@@ -108,9 +110,11 @@ function pasted(plan: string, hints: { under: string; text: string }[]): string 
 
 beforeAll(async () => {
   pair = await freshPair(SOURCE_SQL, tables('App Ops'));
-  const planned = await cutover(['plan', folder.write('start.yaml', PLAN_START), '--json'], pair.env);
+  const file = folder.write('start.yaml', PLAN_START);
+  const [planned, text] = await Promise.all([cutover(['plan', file, '--json'], pair.env), cutover(['plan', file], pair.env)]);
   expectExit(planned, 0);
   document = planDocument(planned);
+  human = text;
 }, 120_000);
 
 describe('names a real schema has', () => {
@@ -126,6 +130,7 @@ describe('names a real schema has', () => {
       `mixed.columns '"""q"""': '"""q"""'`,
       `mixed.columns 'it''s': '"it''s"'`,
       `mixed.columns camelCase: '"camelCase"'`,
+      `order_lines.columns Größe Id: '"Größe Id"'`,
       `order_lines.columns Größe: '"Größe"'`,
       `order_lines.columns OrderTotal: '"OrderTotal"'`,
       `order_lines.columns select: '"select"'`,
@@ -137,6 +142,8 @@ describe('names a real schema has', () => {
       `- { source: function Sales Ops.touch(), pending: "…" }`,
       `- { source: trigger Sales Ops.Order Lines.set total, pending: "…" }`,
     ]);
+    // the human output gives the same text
+    for (const h of hints) expect(human.stdout).toContain(h.text);
     // each hint is YAML that reads back as the names in the catalog
     for (const h of hints) expect(() => parse(h.text), h.text).not.toThrow();
   });
