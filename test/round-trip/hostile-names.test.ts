@@ -183,3 +183,30 @@ describe('names a real schema has', () => {
     }
   }, 180_000);
 });
+
+describe('names a real schema has, in freeze mode', () => {
+  it('the freeze lets through only the rules\' writes on such tables, and apply carries them over', async () => {
+    const fresh = await freshPair(SOURCE_SQL, tables('App Ops'));
+    const freeze = `    mode: freeze
+    rules:
+      - { classes: [dotted, order_lines], allow: [insert, update], reason: the tills keep selling }
+    ends: 2099-12-31T00:00:00Z`;
+    const plan = (target: string) => pasted(PLAN_START, hintsOf(document))
+      .replace('    mode: pause', freeze).replace('target: round_tripped', `target: ${target}`).replace(`name: ${NAME}`, 'name: hostile-freeze');
+    const locked = await cutover(['apply', folder.write('freeze-locked.yaml', plan('locked')), '--auto-approve'], fresh.env);
+    expectExit(locked, 0);
+
+    // writes the rules allow, into tables whose names hold a dot and a space, keyed by such columns
+    await rows(fresh.source, `INSERT INTO "Sales Ops"."a.b" VALUES (3, 'late')`);
+    await rows(fresh.source, `UPDATE "Sales Ops"."Order Lines" SET "OrderTotal" = 99.99 WHERE "Order Id" = 7`);
+    const denied = await rows(fresh.source, `DELETE FROM "Sales Ops"."a.b" WHERE "x.y" = 1`).catch((e: Error) => e);
+    expect(String(denied)).toMatch(/its data is locked/);
+
+    const applied = await cutover(['apply', folder.write('freeze.yaml', plan('round_tripped')), '--auto-approve'], fresh.env);
+    expectExit(applied, 0);
+    const parity = await parityResults(fresh.destination, 'hostile-freeze');
+    for (const [cls, p] of parity) expect(p.passed, `${cls}: ${JSON.stringify(p.differences)}`).toBe(true);
+    expect(await rows(fresh.destination, `SELECT "x.y", "(v)" FROM "App Ops"."a.b" WHERE "x.y" = 3`)).toEqual([{ 'x.y': 3, '(v)': 'late' }]);
+    expect(await rows(fresh.destination, `SELECT "OrderTotal" FROM "App Ops"."Order Lines" WHERE "Order Id" = 7`)).toEqual([{ OrderTotal: '99.99' }]);
+  }, 180_000);
+});
