@@ -148,6 +148,15 @@ describe('names a real schema has', () => {
     for (const h of hints) expect(() => parse(h.text), h.text).not.toThrow();
   });
 
+  it('a dotted name written without its double quotes is a missing table, with the way to write it', async () => {
+    const plan = PLAN_START.replace(`source: { table: 'Sales Ops."a.b"'`, 'source: { table: a.b');
+    const planned = await cutover(['plan', folder.write('unquoted-dot.yaml', plan), '--json'], pair.env);
+    const missing = planDocument(planned).preflight.filter((f) => f.kind === 'source-table-missing');
+    expect(missing.map((f) => f.message)).toEqual([
+      'source table `a.b` does not exist in the source database; a table named `a.b` is written `Sales Ops."a.b"` (a name with a dot in double quotes)',
+    ]);
+  });
+
   it('pasted as printed, the hints make a plan validate accepts, and apply round-trips every class', async () => {
     const plan = pasted(PLAN_START, hintsOf(document));
     const file = folder.write('pasted.yaml', plan);
