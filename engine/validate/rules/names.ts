@@ -11,9 +11,23 @@ function why(text: string): string {
   return 'error' in read ? read.error : 'it is more than one name';
 }
 
+// NAMEDATALEN - 1 in a default build: PostgreSQL cuts longer names, so no catalog name is longer
+const MAX_NAME_BYTES = 63;
+
+function tooLong(ctx: RuleContext, names: readonly string[], path: PlanPath, at: 'key' | 'value'): void {
+  const long = names.find((n) => Buffer.byteLength(n, 'utf8') > MAX_NAME_BYTES);
+  if (long !== undefined) ctx.report({
+    code: 'plan.name-too-long', severity: 'warning', path, at,
+    message: `\`${long}\` is ${Buffer.byteLength(long, 'utf8')} bytes long; PostgreSQL keeps at most ${MAX_NAME_BYTES} bytes of a name, so no table or column is named so`,
+    hint: 'copy the name from the catalog (`cutover plan` names what it finds)',
+  });
+}
+
 function name(ctx: RuleContext, value: unknown, path: PlanPath, at: 'key' | 'value' = 'value'): void {
   const text = str(value);
-  if (text === undefined || readName(text) !== undefined) return;
+  if (text === undefined) return;
+  const read = readName(text);
+  if (read !== undefined) return tooLong(ctx, [read], path, at);
   ctx.report({ code: 'plan.bad-name', message: `\`${text}\` is not a name: ${why(text)}`, path, at, hint: RULE_HINT });
 }
 
@@ -21,7 +35,8 @@ function table(ctx: RuleContext, value: unknown, path: PlanPath): void {
   const text = str(value);
   if (text === undefined || text === '') return; // the schema says it is empty
   const t = readTableName(text);
-  if ('error' in t) ctx.report({ code: 'plan.bad-name', message: `\`${text}\` is not a table name: ${t.error}`, path, hint: `write \`schema.table\` or \`table\`; ${RULE_HINT}` });
+  if (!('error' in t)) return tooLong(ctx, [t.schema ?? '', t.name], path, 'value');
+  ctx.report({ code: 'plan.bad-name', message: `\`${text}\` is not a table name: ${t.error}`, path, hint: `write \`schema.table\` or \`table\`; ${RULE_HINT}` });
 }
 
 function names(ctx: RuleContext, value: unknown, path: PlanPath): void {

@@ -172,6 +172,7 @@ export const CASES: CorpusCase[] = [
   { file: 'names-state-schema-unclosed-quote.yaml', line: 5, col: 11, code: 'plan.bad-name', message: '`"cutover state` is not a name: the double quote opened at character 1 is not closed', hint: '"" for a quote inside' },
   { file: 'names-unclosed-quote-column.yaml', line: 16, col: 7, code: 'plan.bad-name', message: '`"Notes` is not a name' },
   { file: 'names-maps-to-unclosed-quote.yaml', line: 25, col: 16, code: 'plan.bad-name', message: '`order_lines."Order Tier` does not name a column' },
+  { file: 'names-too-long.yaml', line: 16, col: 7, code: 'plan.name-too-long', severity: 'warning', message: 'is 79 bytes long; PostgreSQL keeps at most 63 bytes of a name' },
   // two spellings of one name are one name
   { file: 'names-ignored-table-two-spellings.yaml', line: 18, col: 14, code: 'plan.ignored-table-classified', message: 'table `"Sales Ops"."Order Lines"` is ignored but class `order_lines` reads it' },
   { file: 'names-custom-code-duplicate-spellings.yaml', line: 19, col: 15, code: 'plan.custom-code-duplicate', message: 'is listed twice in custom_code (first as entry 1)' },
