@@ -39,12 +39,31 @@ function table(ctx: RuleContext, value: unknown, path: PlanPath): void {
   ctx.report({ code: 'plan.bad-name', message: `\`${text}\` is not a table name: ${t.error}`, path, hint: `write \`schema.table\` or \`table\`; ${RULE_HINT}` });
 }
 
+/** Two spellings of one name (`Order Id` and `"Order Id"`) in one list or mapping. */
+function once(ctx: RuleContext, written: readonly (string | undefined)[], path: (i: number) => PlanPath, at: 'key' | 'value'): void {
+  const seen = new Map<string, string>();
+  written.forEach((text, i) => {
+    const n = text === undefined ? undefined : readName(text);
+    if (n === undefined) return;
+    const first = seen.get(n);
+    if (first === undefined) seen.set(n, text!);
+    else if (first !== text) ctx.report({
+      code: 'plan.name-twice', path: path(i), at,
+      message: `\`${text}\` and \`${first}\` are one name, given twice`,
+      hint: 'double quotes around a name do not change it; keep one of the two',
+    });
+  });
+}
+
 function names(ctx: RuleContext, value: unknown, path: PlanPath): void {
   list(value).forEach((v, i) => name(ctx, v, [...path, i]));
+  once(ctx, list(value).map(str), (i) => [...path, i], 'value');
 }
 
 function keys(ctx: RuleContext, value: unknown, path: PlanPath): void {
   for (const [k] of entries(value)) name(ctx, k, [...path, k], 'key');
+  const written = entries(value).map(([k]) => k);
+  once(ctx, written, (i) => [...path, written[i]!], 'key');
 }
 
 function classNames(ctx: RuleContext, cname: string, cls: Loose): void {

@@ -175,6 +175,7 @@ export const CASES: CorpusCase[] = [
   { file: 'names-too-long.yaml', line: 16, col: 7, code: 'plan.name-too-long', severity: 'warning', message: 'is 79 bytes long; PostgreSQL keeps at most 63 bytes of a name' },
   // two spellings of one name are one name
   { file: 'names-ignored-table-two-spellings.yaml', line: 18, col: 14, code: 'plan.ignored-table-classified', message: 'table `"Sales Ops"."Order Lines"` is ignored but class `order_lines` reads it' },
+  { file: 'names-two-spellings-one-column.yaml', line: 15, col: 7, code: 'plan.name-twice', message: '`"Order Id"` and `Order Id` are one name, given twice', hint: 'keep one of the two' },
   { file: 'names-custom-code-duplicate-spellings.yaml', line: 19, col: 15, code: 'plan.custom-code-duplicate', message: 'is listed twice in custom_code (first as entry 1)' },
   // YAML's own messages name such keys too
   { file: 'names-yaml-key-over-indented.yaml', line: 15, col: 8, code: 'yaml.bad-indent', message: 'YAML: `Größe` is indented more than `Order Id` above it', hint: 'start `Größe` in column 7, like `Order Id`' },
