@@ -1,5 +1,6 @@
 // Every name in the plan can be read by the plan's one rule for names (engine/plan/plan-names.ts):
-// what it cannot read is a malformed double quote or a table of more than two parts.
+// what it cannot read is a malformed double quote or a table of more than two parts. Two spellings
+// of one name in one place, and a name longer than PostgreSQL keeps, are reported too.
 import type { PlanPath } from '../../load/node-position.js';
 import { readName, readNames, readTableName } from '../../plan/plan-names.js';
 import { entries, list, obj, str, type Loose, type RuleContext, type Rule } from './context.js';
