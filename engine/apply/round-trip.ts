@@ -21,7 +21,7 @@ import type { CheckKind } from './executors.js';
 import { requireTable, type Catalog, type CatalogTable } from '../introspect/catalog.js';
 import type { Plan } from '../plan/types.js';
 import { forgetParity, writeParity } from '../state/parity-store.js';
-import { quoteQualified } from '../db/sql-identifiers.js';
+import { quoteIdent, quoteQualified } from '../db/sql-identifiers.js';
 import { dataLockMode } from '../plan/defaults.js';
 
 export interface RoundTripDeps {
@@ -221,7 +221,7 @@ export class RoundTrip {
   private async capturePosition(className: string): Promise<string | undefined> {
     const destination = await this.destinationSession();
     const { rows } = await destination.client.query<{ snapshot: string }>(
-      `SELECT snapshot FROM ${quoteQualified(`${this.deps.schema}.capture_positions`)} WHERE migration = $1 AND class = $2`, [this.deps.plan.name, className]);
+      `SELECT snapshot FROM ${quoteIdent(this.deps.schema)}.capture_positions WHERE migration = $1 AND class = $2`, [this.deps.plan.name, className]);
     return rows[0]?.snapshot;
   }
 

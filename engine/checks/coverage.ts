@@ -5,7 +5,9 @@
 import { findTable, type Catalog, type CatalogTable } from '../introspect/catalog.js';
 import type { Finding } from '../diff/plan-result.js';
 import { readColumns } from '../plan/sql-identifiers.js';
+import { yamlKey, yamlScalar, yamlTable } from '../plan/plan-yaml.js';
 import type { Plan, RecordClass } from '../plan/types.js';
+import { sqlColumn } from '../db/sql-identifiers.js';
 import type { Locate } from './locate.js';
 
 function at(locate: Locate, path: (string | number)[]): { line: number; col: number } {
@@ -26,7 +28,7 @@ function unclassifiedTables(plan: Plan, source: Catalog, locate: Locate): Findin
       class: '',
       kind: 'unclassified-table',
       severity: 'error' as const,
-      message: `source table ${t.qualified} is neither a class nor ignored: add a class for it, or \`- { table: ${t.qualified}, reason: "…" }\` under ignore`,
+      message: `source table ${t.qualified} is neither a class nor ignored: add a class for it (\`source: { table: ${yamlTable(t.schema, t.name)}, key: […] }\`), or \`- { table: ${yamlTable(t.schema, t.name)}, reason: "…" }\` under ignore`,
       ...at(locate, ['classes']),
     }));
 }
@@ -48,7 +50,7 @@ function classCoverage(name: string, cls: RecordClass, source: Catalog, locate: 
     if (read.has(col.name) || col.name in dropped) continue;
     findings.push({
       class: name, column: col.name, kind: 'unmapped-column', severity: 'error',
-      message: `source column ${table.qualified}.${col.name} is neither read by \`columns\` nor listed in \`dropped\``,
+      message: `source column ${col.name} of ${table.qualified} is neither read by \`columns\` nor listed in \`dropped\`: add \`${yamlKey(col.name)}: ${yamlScalar(sqlColumn(col.name))}\` under classes.${name}.columns (the destination column on the left), or \`${yamlKey(col.name)}: "…"\` under classes.${name}.dropped`,
       ...at(locate, ['classes', name, 'columns']),
     });
   }
@@ -77,7 +79,7 @@ function customCode(plan: Plan, source: Catalog, destination: Catalog, locate: L
   for (const object of source.customCode) {
     if (!listed.has(object.address)) findings.push({
       class: '', kind: 'custom-code-unlisted', severity: 'error',
-      message: `custom code not listed in the plan: add \`- { source: ${object.address}, … }\` with reimplemented, retired or pending`,
+      message: `custom code not listed in the plan: add \`- { source: ${yamlScalar(object.address)}, pending: "…" }\` under custom_code, and once decided replace \`pending\` with \`reimplemented\` or \`retired\``,
       ...at(locate, plan.custom_code ? ['custom_code'] : ['classes']),
     });
   }

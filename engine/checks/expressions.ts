@@ -28,6 +28,7 @@ import { quoteIdent } from '../db/sql-identifiers.js';
 import type { Finding } from '../diff/plan-result.js';
 import type { Catalog, CatalogColumn, CatalogTable } from '../introspect/catalog.js';
 import type { Plan, RecordClass } from '../plan/types.js';
+import { writeTableName } from '../plan/plan-names.js';
 import {
   describeUnits,
   destinationTableOf,
@@ -280,6 +281,12 @@ export async function describeMappings(
   return { findings, types, invalidWhere };
 }
 
+/** `a.b` read as schema `a`, table `b`, where the catalog has a table named `a.b`: say how to write it. */
+function dottedHint(catalog: Catalog, text: string): string {
+  const whole = catalog.tables.find((t) => t.name === text);
+  return whole ? `; a table named \`${text}\` is written \`${writeTableName(whole.schema, whole.name)}\` (a name with a dot in double quotes)` : '';
+}
+
 /** source/destination table and key findings; returns the table when it exists */
 function tableFindings(
   findings: Finding[],
@@ -297,7 +304,7 @@ function tableFindings(
       class: name, kind: `${side}-table-missing`, severity: 'error',
       message: ambiguous
         ? `${side} table \`${ref.table}\` names more than one table; qualify it as schema.table`
-        : `${side} table \`${ref.table}\` does not exist in the ${side} database`,
+        : `${side} table \`${ref.table}\` does not exist in the ${side} database${dottedHint(catalog, ref.table)}`,
       ...at(['classes', name, side, 'table']),
     });
     return undefined;

@@ -1,6 +1,7 @@
 // What cutover observes of one database: the parts of its catalog a migration depends on.
 // Produced by `introspect` in a constant number of catalog queries, whatever the number of tables.
 import { Failure } from '../failure.js';
+import { readTableName } from '../plan/plan-names.js';
 
 export interface CatalogColumn {
   name: string;
@@ -26,7 +27,7 @@ export interface CatalogColumn {
 export interface CatalogForeignKey {
   name: string;
   columns: string[];
-  /** `schema.table` */
+  /** `schema.table`, as a plan writes it (engine/plan/plan-names.ts) */
   references: string;
   referencedColumns: string[];
   deferrable: boolean;
@@ -35,7 +36,8 @@ export interface CatalogForeignKey {
 export interface CatalogTable {
   schema: string;
   name: string;
-  /** `schema.table`, unquoted */
+  /** `schema.table` as a plan writes it (engine/plan/plan-names.ts): unambiguous whatever the names,
+   * so it serves as a key; quoteQualified() turns it into SQL */
   qualified: string;
   kind: 'table' | 'partitioned' | 'foreign';
   columns: CatalogColumn[];
@@ -48,7 +50,7 @@ export interface CatalogTable {
   /** the planner's estimate (pg_class.reltuples, or 0 when never analysed) */
   estimatedRows: number;
   bytes: number;
-  /** `schema.table` of the partitioned parent when this is a partition */
+  /** `schema.table` (as `qualified`) of the partitioned parent when this is a partition */
   partitionOf: string | null;
   /** inheritance parents (not partitioning) */
   inheritsFrom: string[];
@@ -97,9 +99,11 @@ export interface Catalog {
   integrations: Integrations;
 }
 
+/** The table a plan names (`schema.table`, or a bare `table` unique across the catalog's schemas). */
 export function findTable(catalog: Catalog, name: string): CatalogTable | undefined {
-  if (name.includes('.')) return catalog.tables.find((t) => t.qualified === name);
-  const matches = catalog.tables.filter((t) => t.name === name);
+  const wanted = readTableName(name);
+  if ('error' in wanted) return undefined;
+  const matches = catalog.tables.filter((t) => t.name === wanted.name && (wanted.schema === undefined || t.schema === wanted.schema));
   return matches.length === 1 ? matches[0] : undefined;
 }
 

@@ -291,7 +291,8 @@ function variableInFlow(ctx: Context, e: YAMLError): Better | undefined {
   };
 }
 
-const KEY = /^( *)(?:- +)?([A-Za-z_][\w.$-]*|"[^"]*"|'[^']*') *:(?:\s|$)/;
+// a plain key may hold any letters and single spaces (`Order Id:`, `Größe:`): column names are keys
+const KEY = /^( *)(?:- +)?([\p{L}_][\p{L}\p{N}_.$-]*(?: [\p{L}\p{N}_.$-]+)*|"[^"]*"|'[^']*') *:(?:\s|$)/u;
 
 /** `   schemas:` one space deeper than `  url:` above it: yaml reads it as part of url's value. */
 function overIndentedKey(ctx: Context, e: YAMLError): Better | undefined {

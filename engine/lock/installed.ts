@@ -3,19 +3,23 @@
 import type { QueryRunner } from '../db/query-runner.js';
 import type { Plan } from '../plan/types.js';
 import { names } from './object-names.js';
+import { writeTableName } from '../plan/plan-names.js';
 import { stateSchema } from '../plan/defaults.js';
 
 export async function installedOnSource(db: QueryRunner, plan: Plan, qualify: (t: string) => string): Promise<Set<string>> {
   const schema = stateSchema(plan);
-  const { rows } = await db.query<{ kind: string; name: string }>(
-    `SELECT 'event' AS kind, evtname::text AS name FROM pg_event_trigger WHERE evtname LIKE 'cutover\\_%'
+  const { rows } = await db.query<{ kind: string; name: string; table_schema: string | null; table_name: string | null }>(
+    `SELECT 'event' AS kind, evtname::text AS name, NULL::text AS table_schema, NULL::text AS table_name
+       FROM pg_event_trigger WHERE evtname LIKE 'cutover\\_%'
      UNION ALL
-     SELECT 'trigger', n.nspname || '.' || c.relname || ':' || t.tgname
+     SELECT 'trigger', t.tgname::text, n.nspname::text, c.relname::text
        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE t.tgname LIKE 'cutover\\_%' AND NOT t.tgisinternal
      UNION ALL
-     SELECT 'schema', nspname::text FROM pg_namespace WHERE nspname = $1`, [schema]);
-  const have = new Set(rows.map((r) => `${r.kind}:${r.name}`));
+     SELECT 'schema', nspname::text, NULL, NULL FROM pg_namespace WHERE nspname = $1`, [schema]);
+  // a trigger is keyed by its table as the plan writes it (qualify's form), whatever the names hold
+  const have = new Set(rows.map((r) =>
+    r.kind === 'trigger' ? `trigger:${writeTableName(r.table_schema!, r.table_name!)}:${r.name}` : `${r.kind}:${r.name}`));
   const m = plan.name;
   const live = new Set<string>();
   if (have.has(`schema:${schema}`)) live.add('source.support');

@@ -15,6 +15,15 @@ const KEYWORDS = new Set([
 // and where they are types (after `::` or `AS`, before a literal, in EXTRACT) the tokenizer skips
 // them anyway.
 
+/** An unquoted SQL word: PostgreSQL takes any letter, ASCII or not, in an identifier. */
+const WORD = /^[\p{L}_][\p{L}\p{M}\p{N}_$]*/u;
+
+/** What PostgreSQL makes of an unquoted identifier in a UTF-8 database: ASCII letters folded to lower
+ * case, every other character kept (`Größe` → `größe`, so `"Größe"` must be quoted in SQL). */
+export function foldUnquoted(word: string): string {
+  return word.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
 type Token = { kind: 'word' | 'quoted' | 'string' | 'punct' | 'number'; text: string };
 
 function tokenize(sql: string): Token[] {
@@ -48,7 +57,7 @@ function tokenize(sql: string): Token[] {
         continue;
       }
     }
-    const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(sql.slice(i));
+    const word = WORD.exec(sql.slice(i));
     if (word) { tokens.push({ kind: 'word', text: word[0] }); i += word[0].length; continue; }
     const num = /^[0-9][0-9.eE]*/.exec(sql.slice(i));
     if (num) { tokens.push({ kind: 'number', text: num[0] }); i += num[0].length; continue; }
@@ -74,7 +83,7 @@ export function readColumns(expression: string): string[] {
     if (next?.kind === 'punct' && next.text === '.') continue; // a qualifier: the column follows the dot
     if (next?.kind === 'string') continue; // a typed literal: date '2020-01-01'
     if (next?.kind === 'word' && next.text.toLowerCase() === 'from' && previous?.text === '(') continue; // EXTRACT(day FROM …)
-    const name = t.kind === 'quoted' ? t.text : t.text.toLowerCase();
+    const name = t.kind === 'quoted' ? t.text : foldUnquoted(t.text);
     if (t.kind === 'word' && KEYWORDS.has(name)) continue;
     found.add(name);
   }

@@ -140,8 +140,7 @@ export function patternWords(pattern: string): string {
   }
   if (pattern.startsWith('^[a-z_][a-z0-9_]*')) return 'a name of lower-case letters, digits and underscores';
   if (pattern.startsWith('^[A-Za-z][A-Za-z0-9_+-]*') && pattern.includes('/')) return 'an IANA time zone like America/New_York or UTC';
-  if (pattern.includes('\\.')) return 'a table name, `schema.table` or `table`';
-  if (pattern.startsWith('^[A-Za-z_]')) return 'an identifier (letters, digits, underscores)';
+  if (pattern === '^[\\s\\S]+$') return 'a name that is not empty';
   return 'text of the form the plan format describes';
 }
 

@@ -2,6 +2,7 @@
 // typed plan when nothing is wrong.
 import { byPosition, hasErrors, type Diagnostic } from '../diagnostics.js';
 import type { LoadedPlan } from '../load/load-plan.js';
+import { withCatalogNames } from '../plan/catalog-names.js';
 import type { Plan } from '../plan/types.js';
 import { classMapping } from './rules/class-mapping.js';
 import { classReferences, tableClaims } from './rules/class-references.js';
@@ -9,11 +10,12 @@ import { makeContext, obj, type Rule } from './rules/context.js';
 import { customCodeGrammar } from './rules/custom-code.js';
 import { compareWithinWindow, durationBounds } from './rules/durations.js';
 import { lockRules } from './rules/lock.js';
+import { planNames } from './rules/names.js';
 import { phaseSections } from './rules/phases.js';
 import { checkSchema } from './schema-check.js';
 
 const RULES: Rule[] = [
-  durationBounds, compareWithinWindow, classReferences, tableClaims, classMapping, lockRules, phaseSections, customCodeGrammar,
+  planNames, durationBounds, compareWithinWindow, classReferences, tableClaims, classMapping, lockRules, phaseSections, customCodeGrammar,
 ];
 
 export interface ValidationResult {
@@ -34,5 +36,5 @@ export function validatePlan(loaded: LoadedPlan): ValidationResult {
   // (values left as `${NAME}` because interpolation failed are skipped by the schema check and
   // the rules themselves, by node: see SourceDocument.unresolved)
   diagnostics.sort(byPosition);
-  return hasErrors(diagnostics) ? { diagnostics } : { plan: loaded.value as Plan, diagnostics };
+  return hasErrors(diagnostics) ? { diagnostics } : { plan: withCatalogNames(loaded.value as Plan), diagnostics };
 }

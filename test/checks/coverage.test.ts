@@ -38,8 +38,8 @@ describe('coverage of custom code', () => {
     const findings = coverage(plan, source, catalog([{ kind: 'function', address: 'function app.listed(bigint)', definition: '' }]), at);
     const unlisted = findings.filter((f) => f.kind === 'custom-code-unlisted');
     expect(unlisted.map((f) => f.message)).toEqual([
-      'custom code not listed in the plan: add `- { source: trigger public.orders.touch, … }` with reimplemented, retired or pending',
-      'custom code not listed in the plan: add `- { source: function public.touch(), … }` with reimplemented, retired or pending',
+      'custom code not listed in the plan: add `- { source: trigger public.orders.touch, pending: "…" }` under custom_code, and once decided replace `pending` with `reimplemented` or `retired`',
+      'custom code not listed in the plan: add `- { source: function public.touch(), pending: "…" }` under custom_code, and once decided replace `pending` with `reimplemented` or `retired`',
     ]);
     expect(unlisted.every((f) => f.severity === 'error' && findingGate(f.kind) === 'locked')).toBe(true);
     expect(findings.some((f) => f.kind === 'reimplemented-missing')).toBe(false);

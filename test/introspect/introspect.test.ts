@@ -132,7 +132,7 @@ CREATE PUBLICATION introspect_pub FOR TABLE invoice;
 
 const EXPECTED_CODE = [
   'event trigger log_ddl',
-  'function public."Odd Fn"(integer, text)',
+  'function public.Odd Fn(integer, text)',
   'function public.invoice_audit()',
   'function public.last_day(timestamp without time zone)',
   'function public.log_ddl()',
@@ -144,7 +144,7 @@ const EXPECTED_CODE = [
   'materialized view public.invoice_totals',
   'policy public.customer.customer_self',
   'procedure public.archive_events(timestamp with time zone)',
-  'rule public."Odd Name"."Keep It"',
+  'rule public.Odd Name.Keep It',
   'rule public.playlist_track_backup.backup_no_delete',
   'trigger public.invoice.invoice_audit',
   'trigger public.invoice_line.update_invoice_total',

@@ -95,7 +95,8 @@ describe('plan: coverage and mapping findings, with class and plan line', () => 
   it('an unmapped source column, pointing at the class columns', () => {
     const f = oneFinding(document, 'unmapped-column', 'fax');
     expect(f).toMatchObject({ class: 'customers', severity: 'error', line: lineOf(PLAN, /^    columns:$/, /^  customers:$/) });
-    expect(f.message).toContain('public.customer.fax');
+    expect(f.message).toContain('source column fax of public.customer is neither read');
+    expect(f.message).toContain('add `fax: fax` under classes.customers.columns');
     // email is read, even by an expression that does not parse
     expect(document.preflight.filter((x) => x.kind === 'unmapped-column').map((x) => x.column)).toEqual(['fax']);
   });

@@ -3,6 +3,7 @@
 // to the referenced class's mapped keys, computed on the source through that class's mapping).
 import { quoteIdent } from '../../db/sql-identifiers.js';
 import type { Finding } from '../../diff/plan-result.js';
+import { foldUnquoted } from '../../plan/sql-identifiers.js';
 import type { ExpressionType } from '../expressions.js';
 import type { Locate } from './source-sql.js';
 import { rowsText, type Aliases, type ClassScan, type RowCheck } from './model.js';
@@ -63,13 +64,13 @@ export function duplicateChecks(scan: ClassScan, aliases: Aliases, locate: Locat
   return { checks, findings };
 }
 
-const BARE_COLUMN = /^\s*(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))\s*$/;
+const BARE_COLUMN = /^\s*(?:"((?:[^"]|"")+)"|([\p{L}_][\p{L}\p{M}\p{N}_$]*))\s*$/u;
 
 /** the source column a mapping copies as it is (`email`, `"Email"`), or null for any other expression */
 function bareColumn(sql: string): string | null {
   const m = BARE_COLUMN.exec(sql);
   if (!m) return null;
-  return m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!.toLowerCase();
+  return m[1] !== undefined ? m[1].replace(/""/g, '"') : foldUnquoted(m[2]!);
 }
 
 /**

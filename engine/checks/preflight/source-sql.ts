@@ -5,6 +5,7 @@ import type { QueryRunner } from '../../db/query-runner.js';
 import { quoteIdent } from '../../db/sql-identifiers.js';
 import { findTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
 import type { RecordClass } from '../../plan/types.js';
+import { readTableName } from '../../plan/plan-names.js';
 
 /** YAML position of a plan node, by path: `['classes', 'invoices', 'columns', 'total_cents']`. */
 export type { Locate } from '../locate.js';
@@ -250,8 +251,9 @@ export function destinationTableOf(catalog: Catalog, cls: RecordClass): CatalogT
 
 /** How many tables a bare name matches (to say "ambiguous" rather than "missing"). */
 export function matchCount(catalog: Catalog, name: string): number {
-  if (name.includes('.')) return catalog.tables.some((t) => t.qualified === name) ? 1 : 0;
-  return catalog.tables.filter((t) => t.name === name).length;
+  const wanted = readTableName(name);
+  if ('error' in wanted) return 0;
+  return catalog.tables.filter((t) => t.name === wanted.name && (wanted.schema === undefined || t.schema === wanted.schema)).length;
 }
 
 /**

@@ -6,7 +6,7 @@
 // A function's address names its argument types only (`function public.last_day(timestamp without
 // time zone)`), the input types that identify it (proargtypes), without argument names.
 import type { CustomCodeKind, CustomCodeObject } from '../catalog.js';
-import { quoteIdentIfNeeded } from '../../db/sql-identifiers.js';
+import { writeNames } from '../../plan/plan-names.js';
 import { extensionMember, inSchemas, notCutoverName } from './common.js';
 
 const AGGREGATE_DEFINITION = `
@@ -120,7 +120,7 @@ export interface CustomCodeRow {
 }
 
 export function customCodeFromRow(row: CustomCodeRow): CustomCodeObject {
-  const path = [row.schema, row.parent, row.name].filter((p): p is string => p !== null).map(quoteIdentIfNeeded).join('.');
+  const path = writeNames([row.schema, row.parent, row.name].filter((p): p is string => p !== null));
   const args = row.kind === 'function' || row.kind === 'procedure' ? `(${row.arguments ?? ''})` : '';
   return { kind: row.kind, address: `${row.kind} ${path}${args}`, definition: row.definition };
 }

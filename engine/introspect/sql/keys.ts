@@ -5,6 +5,7 @@
 // columns, and an expression is not one. The index backing the primary key is listed (it is a
 // unique index), as are those backing UNIQUE constraints.
 import type { CatalogTable } from '../catalog.js';
+import { writeTableName } from '../../plan/plan-names.js';
 import { TABLE_RELATIONS } from './common.js';
 
 const COLUMN_NAMES = (keys: string, relation: string, limit = '') => `
@@ -21,7 +22,7 @@ SELECT con.conrelid AS table_oid,
        con.contype::text AS kind,
        con.conname::text AS name,
        ${COLUMN_NAMES('con.conkey', 'con.conrelid')} AS columns,
-       CASE WHEN con.contype = 'f' THEN fn.nspname || '.' || fc.relname END AS references_table,
+       CASE WHEN con.contype = 'f' THEN ARRAY[fn.nspname::text, fc.relname::text] END AS references_table,
        CASE WHEN con.contype = 'f' THEN ${COLUMN_NAMES('con.confkey', 'con.confrelid')} END AS referenced_columns,
        con.condeferrable AS deferrable,
        CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_constraintdef(con.oid, true) END AS definition,
@@ -57,7 +58,8 @@ export interface KeyRow {
   kind: 'p' | 'f' | 'c' | 'u';
   name: string;
   columns: string[];
-  references_table: string | null;
+  /** [schema, table] */
+  references_table: [string, string] | null;
   referenced_columns: string[] | null;
   deferrable: boolean | null;
   definition: string | null;
@@ -75,7 +77,7 @@ export function applyKeys(table: CatalogTable, rows: readonly KeyRow[]): void {
         table.foreignKeys.push({
           name: row.name,
           columns: row.columns,
-          references: row.references_table ?? '',
+          references: row.references_table ? writeTableName(...row.references_table) : '',
           referencedColumns: row.referenced_columns ?? [],
           deferrable: row.deferrable === true,
         });

@@ -1,6 +1,7 @@
 // Tables with their columns, in one query: every table in the schemas, each with a json array of
 // its columns (attnum order), its partition parent or inheritance parents, and its size.
 import type { CatalogColumn, CatalogTable } from '../catalog.js';
+import { writeTableName } from '../../plan/plan-names.js';
 import { TABLE_RELATIONS } from './common.js';
 
 export const TABLES_SQL = `
@@ -25,17 +26,17 @@ SELECT r.oid AS table_oid,
        r.nspname AS schema,
        r.relname AS name,
        r.relkind AS relkind,
-       (SELECT pn.nspname || '.' || pc.relname
+       (SELECT ARRAY[pn.nspname::text, pc.relname::text]
           FROM pg_catalog.pg_inherits i
           JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent
           JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
          WHERE i.inhrelid = r.oid AND r.relispartition
          LIMIT 1) AS partition_of,
-       coalesce((SELECT array_agg(pn.nspname || '.' || pc.relname ORDER BY i.inhseqno)
+       coalesce((SELECT json_agg(json_build_array(pn.nspname, pc.relname) ORDER BY i.inhseqno)
                    FROM pg_catalog.pg_inherits i
                    JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent
                    JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
-                  WHERE i.inhrelid = r.oid AND NOT r.relispartition), '{}')::text[] AS inherits_from,
+                  WHERE i.inhrelid = r.oid AND NOT r.relispartition), '[]'::json) AS inherits_from,
        CASE WHEN r.relkind = 'p'
             THEN (SELECT coalesce(sum(greatest(pc.reltuples, 0)), 0)
                     FROM pg_catalog.pg_partition_tree(r.oid) pt
@@ -86,8 +87,9 @@ export interface TableRow {
   schema: string;
   name: string;
   relkind: 'r' | 'p' | 'f';
-  partition_of: string | null;
-  inherits_from: string[];
+  /** [schema, table] */
+  partition_of: [string, string] | null;
+  inherits_from: [string, string][];
   estimated_rows: number;
   bytes: number;
   columns: ColumnJson[];
@@ -124,7 +126,7 @@ export function tableFromRow(row: TableRow): CatalogTable {
   return {
     schema: row.schema,
     name: row.name,
-    qualified: `${row.schema}.${row.name}`,
+    qualified: writeTableName(row.schema, row.name),
     kind: KINDS[row.relkind],
     columns: row.columns.map(columnFromJson),
     primaryKey: null,
@@ -134,7 +136,7 @@ export function tableFromRow(row: TableRow): CatalogTable {
     triggers: [],
     estimatedRows: Math.round(Number(row.estimated_rows)),
     bytes: Number(row.bytes),
-    partitionOf: row.partition_of,
-    inheritsFrom: row.inherits_from,
+    partitionOf: row.partition_of && writeTableName(...row.partition_of),
+    inheritsFrom: row.inherits_from.map((t) => writeTableName(...t)),
   };
 }

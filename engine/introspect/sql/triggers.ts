@@ -3,7 +3,7 @@
 // to an extension. A trigger a partition inherits from its partitioned table (tgparentid) is listed
 // on the partition's table, but it is custom code of the parent only.
 import type { CatalogTable, CustomCodeObject } from '../catalog.js';
-import { quoteIdentIfNeeded } from '../../db/sql-identifiers.js';
+import { writeNames } from '../../plan/plan-names.js';
 import { extensionMember, inSchemas, notCutoverName } from './common.js';
 
 export const TRIGGERS_SQL = `
@@ -42,6 +42,6 @@ export function applyTrigger(table: CatalogTable, row: TriggerRow): void {
 /** The trigger as custom code, or null for a partition's clone of its parent's trigger. */
 export function triggerAsCustomCode(row: TriggerRow): CustomCodeObject | null {
   if (row.cloned) return null;
-  const address = `trigger ${[row.schema, row.table_name, row.name].map(quoteIdentIfNeeded).join('.')}`;
+  const address = `trigger ${writeNames([row.schema, row.table_name, row.name])}`;
   return { kind: 'trigger', address, definition: row.definition };
 }

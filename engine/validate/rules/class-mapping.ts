@@ -1,7 +1,9 @@
 // Each class's mapping must be complete enough to copy forward and to roll back.
 import { readColumns } from '../../plan/sql-identifiers.js';
 import { isPast, type Target, TARGETS } from '../../plan/types.js';
-import { entries, list, obj, str, target, type Loose, type Rule, type RuleContext } from './context.js';
+import { nameOf } from '../../plan/plan-names.js';
+import { yamlKey } from '../../plan/plan-yaml.js';
+import { entries, list, nameKeys, obj, str, target, type Loose, type Rule, type RuleContext } from './context.js';
 
 const SECTION_FOR_KIND: Record<string, string> = { money: 'money', audit: 'audit', attachments: 'files' };
 
@@ -17,14 +19,14 @@ function pastDualRun(ctx: RuleContext): boolean {
 }
 
 function destinationKeyMapped(ctx: RuleContext, name: string, cls: Loose): void {
-  const columns = obj(cls.columns);
-  if (!columns) return;
+  if (!obj(cls.columns)) return;
+  const columns = nameKeys(cls.columns);
   list(obj(cls.destination)?.key).forEach((col, i) => {
-    if (typeof col === 'string' && !(col in columns)) ctx.report({
+    if (typeof col === 'string' && !columns.has(nameOf(col))) ctx.report({
       code: 'plan.key-not-mapped',
       message: `destination key column \`${col}\` of class \`${name}\` is not mapped in \`columns\``,
       path: ['classes', name, 'destination', 'key', i],
-      hint: `add \`${col}: <source expression>\` under classes.${name}.columns`,
+      hint: `add \`${yamlKey(col)}: <source expression>\` under classes.${name}.columns`,
     });
   });
 }
@@ -32,7 +34,8 @@ function destinationKeyMapped(ctx: RuleContext, name: string, cls: Loose): void 
 function reverseCoverage(ctx: RuleContext, name: string, cls: Loose): void {
   const read = sourceColumnsRead(cls);
   const reverse = obj(cls.reverse);
-  const missing = [...read].filter((c) => !reverse || !(c in reverse));
+  const reversed = nameKeys(cls.reverse);
+  const missing = [...read].filter((c) => !reversed.has(c));
   if (missing.length === 0) return;
   const blocking = pastDualRun(ctx);
   ctx.report({
@@ -48,9 +51,9 @@ function reverseCoverage(ctx: RuleContext, name: string, cls: Loose): void {
 }
 
 function lossyAndDropped(ctx: RuleContext, name: string, cls: Loose): void {
-  const reverse = obj(cls.reverse) ?? {};
+  const reverse = nameKeys(cls.reverse);
   for (const [col] of entries(cls.lossy)) {
-    if (!(col in reverse)) ctx.report({
+    if (!reverse.has(nameOf(col))) ctx.report({
       code: 'plan.lossy-not-reversed',
       message: `\`lossy\` names \`${col}\`, which \`reverse\` does not map`,
       path: ['classes', name, 'lossy', col],
@@ -60,7 +63,7 @@ function lossyAndDropped(ctx: RuleContext, name: string, cls: Loose): void {
   }
   const read = sourceColumnsRead(cls);
   for (const [col] of entries(cls.dropped)) {
-    if (read.has(col)) ctx.report({
+    if (read.has(nameOf(col))) ctx.report({
       code: 'plan.dropped-but-mapped',
       message: `\`${col}\` is listed in \`dropped\` but \`columns\` reads it`,
       path: ['classes', name, 'dropped', col],
@@ -92,10 +95,10 @@ function kindSections(ctx: RuleContext, name: string, cls: Loose): void {
 
 /** Columns that kind sections name must be destination columns the class writes. */
 function sectionColumns(ctx: RuleContext, name: string, cls: Loose): void {
-  const columns = obj(cls.columns);
-  if (!columns) return;
+  if (!obj(cls.columns)) return;
+  const columns = nameKeys(cls.columns);
   const mustBeMapped = (value: unknown, path: (string | number)[], what: string) => {
-    if (typeof value === 'string' && !(value in columns)) ctx.report({
+    if (typeof value === 'string' && !columns.has(nameOf(value))) ctx.report({
       code: 'plan.section-column-unmapped',
       message: `${what} \`${value}\` is not a destination column mapped in \`columns\``,
       path: ['classes', name, ...path],
@@ -108,7 +111,7 @@ function sectionColumns(ctx: RuleContext, name: string, cls: Loose): void {
   const files = obj(cls.files);
   if (files) mustBeMapped(files.destination_path, ['files', 'destination_path'], 'files.destination_path');
   for (const [col] of entries(cls.computed)) {
-    if (col in columns) ctx.report({
+    if (columns.has(nameOf(col))) ctx.report({
       code: 'plan.computed-also-mapped',
       message: `\`${col}\` is both mapped in \`columns\` and listed as \`computed\``,
       path: ['classes', name, 'computed', col],

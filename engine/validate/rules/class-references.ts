@@ -2,6 +2,7 @@
 import { didYouMean } from '../suggest.js';
 import { classNames, entries, list, obj, str, type Rule, type RuleContext } from './context.js';
 import type { PlanPath } from '../../load/node-position.js';
+import { canonicalTableName, nameOf, readTableName, writeTableName } from '../../plan/plan-names.js';
 
 function mustNameClass(ctx: RuleContext, name: unknown, path: PlanPath, what: string): void {
   if (typeof name !== 'string') return;
@@ -27,24 +28,28 @@ export const classReferences: Rule = (ctx) => {
     mustNameClass(ctx, obj(r)?.class, ['dual_run', 'resolutions', i, 'class'], 'a resolution'));
 };
 
-/** The qualified names a source table name can stand for: `schema.table` itself, or a bare
- * `table` in each of source.schemas (bare names are resolved there). */
+/** The qualified names a source table name can stand for, in canonical text: `schema.table`
+ * itself, or a bare `table` in each of source.schemas (bare names are resolved there). */
 function qualifiedNames(table: string, schemas: readonly string[]): string[] {
-  return table.includes('.') ? [table] : schemas.map((s) => `${s}.${table}`).concat(schemas.length ? [] : [table]);
+  const t = readTableName(table);
+  if ('error' in t) return [table];
+  if (t.schema !== undefined) return [writeTableName(t.schema, t.name)];
+  return schemas.length ? schemas.map((s) => writeTableName(s, t.name)) : [writeTableName(undefined, t.name)];
 }
 
 /** Two classes writing one destination table, or a class reading an ignored table, is a mistake. */
 export const tableClaims: Rule = (ctx) => {
   const claimed = new Map<string, string>();
   const sources = new Map<string, string>(); // qualified source table → class
-  const schemas = list(obj(ctx.plan.source)?.schemas).filter((s): s is string => typeof s === 'string');
+  const schemas = list(obj(ctx.plan.source)?.schemas).filter((s): s is string => typeof s === 'string').map(nameOf);
   for (const [name, cls] of entries(ctx.plan.classes)) {
-    const dest = str(obj(obj(cls)?.destination)?.table);
-    if (dest) {
+    const written = str(obj(obj(cls)?.destination)?.table);
+    if (written) {
+      const dest = canonicalTableName(written);
       const other = claimed.get(dest);
       if (other) ctx.report({
         code: 'plan.table-claimed-twice',
-        message: `classes \`${other}\` and \`${name}\` both write destination table \`${dest}\``,
+        message: `classes \`${other}\` and \`${name}\` both write destination table \`${written}\``,
         path: ['classes', name, 'destination', 'table'],
         hint: 'one class per destination table; merge the two or use `where` to split the source',
       });

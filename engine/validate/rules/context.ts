@@ -4,6 +4,7 @@ import { diagnostic, type Diagnostic, type Severity } from '../../diagnostics.js
 import { isUnresolved, keyPosition, valuePosition, type PlanPath } from '../../load/node-position.js';
 import type { SourceDocument } from '../../load/yaml-document.js';
 import { printable } from '../../load/yaml-errors.js';
+import { nameOf } from '../../plan/plan-names.js';
 
 export type Loose = Record<string, unknown>;
 
@@ -50,6 +51,11 @@ export function list(v: unknown): unknown[] {
 
 export function entries(v: unknown): [string, unknown][] {
   return Object.entries(obj(v) ?? {});
+}
+
+/** The names a mapping's keys stand for, as the catalog has them (`"Order Id"` is `Order Id`). */
+export function nameKeys(v: unknown): Set<string> {
+  return new Set(Object.keys(obj(v) ?? {}).map(nameOf));
 }
 
 export function target(ctx: RuleContext): string | undefined {

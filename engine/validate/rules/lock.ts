@@ -2,10 +2,11 @@
 // the documented process.
 import { isPast, TARGETS, type Target } from '../../plan/types.js';
 import { closest, didYouMean } from '../suggest.js';
-import { classNames, list, obj, str, target, type Rule, type RuleContext } from './context.js';
+import { readName } from '../../plan/plan-names.js';
+import { classNames, list, nameKeys, obj, str, target, type Rule, type RuleContext } from './context.js';
 
 /** The shape of `maps_to` (as in the schema): `class.column`, or `class` alone for a new table. */
-const MAPS_TO = /^[a-z_][a-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_$]{0,62})?$/;
+const MAPS_TO = /^[a-z_][a-z0-9_]*(\..+)?$/;
 
 function dataLock(ctx: RuleContext): void {
   const data = obj(obj(ctx.plan.lock)?.data);
@@ -64,7 +65,8 @@ function exceptions(ctx: RuleContext): void {
       if (!MAPS_TO.test(mapsTo)) return;
       const dot = mapsTo.indexOf('.');
       const cls = dot < 0 ? mapsTo : mapsTo.slice(0, dot);
-      const column = dot < 0 ? undefined : mapsTo.slice(dot + 1);
+      const column = dot < 0 ? undefined : readName(mapsTo.slice(dot + 1));
+      if (dot >= 0 && column === undefined) return; // names.ts reports a malformed column name
       const klass = obj(classes[cls]);
       const path = ['lock', 'exceptions', i, 'maps_to'];
       const known = classNames(ctx);
@@ -78,7 +80,7 @@ function exceptions(ctx: RuleContext): void {
         });
         return;
       }
-      const mapped = klass && (column in (obj(klass.columns) ?? {}) || column in (obj(klass.dropped) ?? {}));
+      const mapped = klass && (nameKeys(klass.columns).has(column) || nameKeys(klass.dropped).has(column));
       if (!mapped) ctx.report({
         code: 'plan.exception-unmapped',
         message: `\`maps_to: ${mapsTo}\` names no column the plan maps or drops`,

@@ -78,8 +78,6 @@ export const CASES: CorpusCase[] = [
   { file: 'schema-bad-name.yaml', line: 2, col: 7, code: 'schema.pattern', message: '`name` must be lower-case letters, digits and dashes' },
   { file: 'schema-bad-class-name.yaml', line: 10, col: 3, code: 'schema.bad-name', message: '`Customers` is not a valid name in `classes`' },
   { file: 'schema-bad-url.yaml', line: 8, col: 8, code: 'schema.pattern', message: '`destination.url` must be a PostgreSQL URL' },
-  { file: 'schema-pattern-identifier.yaml', line: 5, col: 11, code: 'schema.pattern', message: '`state.schema` must be an identifier' },
-  { file: 'schema-pattern-table.yaml', line: 11, col: 22, code: 'schema.pattern', message: '`classes.customers.source.table` must be a table name' },
   { file: 'schema-timezone-pattern.yaml', line: 15, col: 36, code: 'schema.pattern', message: '`classes.customers.timestamps.source_timezone` must be an IANA time zone like America/New_York' },
   { file: 'schema-maps-to-pattern.yaml', line: 21, col: 16, code: 'schema.pattern', message: '`lock.exceptions[0].maps_to` must be `class.column`' /* alone: the maps_to rule skips a malformed value */ },
   { file: 'schema-duplicate-list-item.yaml', line: 6, col: 28, code: 'schema.unique-items', message: '`source.schemas` lists `public` twice (items 1 and 3)', hint: 'remove this one' },
@@ -164,6 +162,24 @@ export const CASES: CorpusCase[] = [
   { file: 'rule-custom-code-grammar-function.yaml', line: 16, col: 13, code: 'plan.custom-code-grammar', message: '`custom_code[0].source` does not follow the custom-code grammar', hint: 'write it as `function schema.name(argument types)`' },
   { file: 'rule-custom-code-grammar-reimplemented.yaml', line: 19, col: 20, code: 'plan.custom-code-grammar', message: '`custom_code[1].reimplemented` does not follow the custom-code grammar', hint: 'write one of: trigger schema.table.name;' },
   { file: 'rule-custom-code-duplicate.yaml', line: 20, col: 13, code: 'plan.custom-code-duplicate', message: '`view public.active_customers` is listed twice in custom_code (first as entry 1)' },
+
+  // ---- names: written exactly as in the catalog; double quotes for dots, parentheses, a leading quote ----
+  // a plan naming every kind of name (spaces, unicode, mixed case, keywords, dots, quotes, SQL-style
+  // quoting) validates clean but for the one planted mistake
+  { file: 'names-hostile-key-not-mapped.yaml', line: 29, col: 44, code: 'plan.key-not-mapped', message: 'destination key column `Größe` of class `dotted` is not mapped in `columns`', hint: 'add `Größe: <source expression>` under classes.dotted.columns' },
+  { file: 'names-table-three-parts.yaml', line: 11, col: 22, code: 'plan.bad-name', message: '`Sales Ops.Order.Lines` is not a table name: it has 3 dot-separated parts', hint: 'in double quotes' },
+  { file: 'names-quoted-then-text.yaml', line: 18, col: 14, code: 'plan.bad-name', message: '`"Sales Ops"x.archive` is not a table name: a quoted name must be followed by a dot or end the name, not `x`' },
+  { file: 'names-state-schema-unclosed-quote.yaml', line: 5, col: 11, code: 'plan.bad-name', message: '`"cutover state` is not a name: the double quote opened at character 1 is not closed', hint: '"" for a quote inside' },
+  { file: 'names-unclosed-quote-column.yaml', line: 16, col: 7, code: 'plan.bad-name', message: '`"Notes` is not a name' },
+  { file: 'names-maps-to-unclosed-quote.yaml', line: 25, col: 16, code: 'plan.bad-name', message: '`order_lines."Order Tier` does not name a column' },
+  { file: 'names-too-long.yaml', line: 16, col: 7, code: 'plan.name-too-long', severity: 'warning', message: 'is 79 bytes long; PostgreSQL keeps at most 63 bytes of a name' },
+  // two spellings of one name are one name
+  { file: 'names-ignored-table-two-spellings.yaml', line: 18, col: 14, code: 'plan.ignored-table-classified', message: 'table `"Sales Ops"."Order Lines"` is ignored but class `order_lines` reads it' },
+  { file: 'names-two-spellings-one-column.yaml', line: 15, col: 7, code: 'plan.name-twice', message: '`"Order Id"` and `Order Id` are one name, given twice', hint: 'keep one of the two' },
+  { file: 'names-custom-code-duplicate-spellings.yaml', line: 19, col: 15, code: 'plan.custom-code-duplicate', message: 'is listed twice in custom_code (first as entry 1)' },
+  // YAML's own messages name such keys too
+  { file: 'names-yaml-key-over-indented.yaml', line: 15, col: 8, code: 'yaml.bad-indent', message: 'YAML: `Größe` is indented more than `Order Id` above it', hint: 'start `Größe` in column 7, like `Order Id`' },
+  { file: 'names-custom-code-dot-unquoted.yaml', line: 19, col: 15, code: 'plan.custom-code-grammar', message: '`custom_code[1].source` does not follow the custom-code grammar', hint: 'a name containing a dot or a parenthesis is written in double quotes' },
 
   // ---- environment variables -----------------------------------------------------------------------------
   { file: 'env-unset-variable.yaml', line: 8, col: 8, code: 'plan.unset-variable', message: 'environment variable DESTINATION_DATABASE_URL is not set', hint: 'export DESTINATION_DATABASE_URL' },
