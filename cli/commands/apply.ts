@@ -13,6 +13,8 @@ import { confirmYes } from '../prompt.js';
 import { copyProgressReporter } from '../render/copy-progress.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { renderPlanHuman } from '../render/plan-human.js';
+import { reportRollback } from '../render/rollback.js';
+import { stateSchema } from '../../engine/plan/defaults.js';
 import type { Terminal } from '../terminal.js';
 
 function gateLines(gate: Gate, term: Terminal): string {
@@ -88,7 +90,7 @@ Exit codes: 0 target reached (or nothing to do), 1 error or cancelled, 3 stopped
           copyProgress: copyProgressReporter(term),
         },
       });
-      return report(outcome, term);
+      return valid.plan.target === 'rolled_back' ? reportRollback(outcome, valid.plan.name, stateSchema(valid.plan), term) : report(outcome, term);
     } finally {
       await ctx.close();
     }
