@@ -63,6 +63,7 @@ const VERB: Record<string, [string, string]> = {
 };
 
 function verbs(change: Change): [string, string] {
+  if (change.address.startsWith('hook.')) return ['Running', 'Run complete'];
   if (change.actions.length > 1) return ['Replacing', 'Replacement complete'];
   return VERB[change.actions[0]!]!;
 }
