@@ -3,11 +3,8 @@
 import { connect } from '../../engine/db/connect.js';
 import { readValidPlan } from '../../engine/load/valid-plan.js';
 import { stateSchema } from '../../engine/plan/defaults.js';
-import { endHolder, inspectStateLock } from '../../engine/state/force-unlock.js';
+import { endHolder, inspectStateLock, recordUnlock } from '../../engine/state/force-unlock.js';
 import { describeHolder } from '../../engine/state/state-lock.js';
-import { appendEvent } from '../../engine/state/state-store.js';
-import { planFingerprint } from '../../engine/plan/plan-fingerprint.js';
-import os from 'node:os';
 import type { Command } from '../command.js';
 import { embeddedResolver } from '../embedded.js';
 import { onePlanFile } from '../options.js';
@@ -56,10 +53,8 @@ Exit codes: 0 unlocked (or the lock was not held), 1 error, refused or cancelled
         return 1;
       }
       await endHolder(session.client, schema, plan.name, holder);
-      const at = (await session.client.query<{ now: Date }>('SELECT now()')).rows[0]!.now;
-      await appendEvent(session.client, schema, plan.name,
-        { kind: 'force-unlock', outcome: 'ok', detail: { holder: holder.holder, host: holder.host, pid: holder.pid, backend_pid: holder.backendPid, command: holder.command, since: holder.since, verified: found.verified } },
-        { at, actor: `${os.userInfo().username}@${os.hostname()}`, planFingerprint: planFingerprint(plan) }).catch(() => undefined);
+      const recorded = await recordUnlock(session.client, schema, plan, found.verified, holder);
+      if (!recorded) term.err('Warning: the event log could not be written (a table of the state schema is locked); the unlock itself is done.\n');
       term.out(`\n${term.color.green('Unlocked.')} Backend ${holder.backendPid} was ended; the state lock of migration ${plan.name} is free.\n`);
       return 0;
     } finally {

@@ -7,6 +7,9 @@ import os from 'node:os';
 import type { QueryRunner } from '../db/query-runner.js';
 import { Failure } from '../failure.js';
 import { describeHolder, lockHolder, type LockHolder } from './state-lock.js';
+import { appendEvent } from './state-store.js';
+import { planFingerprint } from '../plan/plan-fingerprint.js';
+import type { Plan } from '../plan/types.js';
 
 export type LockInspection =
   | { kind: 'free' }
@@ -72,4 +75,21 @@ export async function endHolder(db: QueryRunner, schema: string, migration: stri
     await sleep(100);
   }
   throw new Failure('unlock.still-held', `backend ${holder.backendPid} was asked to end but still holds the state lock after 10s`, 'run force-unlock again in a moment');
+}
+
+/** The event log entry; a busy event log never keeps the unlock waiting. */
+export async function recordUnlock(db: QueryRunner, schema: string, plan: Plan, verified: boolean, holder: LockHolder): Promise<boolean> {
+  try {
+    await db.query('BEGIN');
+    await db.query(`SET LOCAL lock_timeout = '2s'`);
+    const at = (await db.query<{ now: Date }>('SELECT now()')).rows[0]!.now;
+    await appendEvent(db, schema, plan.name,
+      { kind: 'force-unlock', outcome: 'ok', detail: { holder: holder.holder, host: holder.host, pid: holder.pid, backend_pid: holder.backendPid, command: holder.command, since: holder.since, verified } },
+      { at, actor: `${os.userInfo().username}@${os.hostname()}`, planFingerprint: planFingerprint(plan) });
+    await db.query('COMMIT');
+    return true;
+  } catch {
+    await db.query('ROLLBACK').catch(() => undefined);
+    return false;
+  }
 }
