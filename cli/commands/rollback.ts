@@ -21,7 +21,7 @@ function towardRollback(valid: ValidPlan): ValidPlan {
 
 export const rollbackCommand: Command = {
   name: 'rollback',
-  summary: 'emergency rollback before the write switch: run the rollback hook, lift every lock and capture from the source',
+  summary: 'emergency rollback before the write switch: lift every lock cutover put on the source',
   usage: 'cutover rollback PLAN [--auto-approve] [--lock-timeout 30s] [--now TIME]',
   help: `Does what \`target: rolled_back\` does, whatever target the plan names: runs the plan's
 go_live.rollback hook (if it has one), then removes the data lock, change capture, the schema and
