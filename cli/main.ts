@@ -7,13 +7,15 @@ import { didYouMean } from '../engine/validate/suggest.js';
 import { COMMON_OPTIONS, type Command } from './command.js';
 import { applyCommand } from './commands/apply.js';
 import { exceptionCommand } from './commands/exception.js';
+import { forceUnlockCommand } from './commands/force-unlock.js';
 import { planCommand } from './commands/plan.js';
+import { rollbackCommand } from './commands/rollback.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
 import { renderFailure } from './render/failure.js';
 import { processTerminal } from './terminal.js';
 
-const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, statusCommand, exceptionCommand];
+const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, statusCommand, exceptionCommand, rollbackCommand, forceUnlockCommand];
 
 function version(): string {
   return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

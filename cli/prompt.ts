@@ -20,3 +20,28 @@ export async function confirmYes(term: Terminal, flag: string, question: string,
   term.out(`\n${term.color.bold(question)}\n  ${explanation}\n  Only 'yes' will be accepted to approve.\n\n`);
   return (await ask('  Enter a value: ')) === 'yes';
 }
+
+/** One line typed at the terminal; null when the person pressed Ctrl-C or closed the input. */
+async function askOrCancel(question: string): Promise<string | null> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  try {
+    return await new Promise<string | null>((resolve) => {
+      rl.on('SIGINT', () => resolve(null));
+      rl.on('close', () => resolve(null));
+      rl.question(question).then((answer) => resolve(answer.trim()), () => resolve(null));
+    });
+  } finally {
+    rl.close();
+  }
+}
+
+/** Type-to-confirm for what cannot be taken back lightly: only the exact name goes ahead. */
+export async function confirmTypedName(term: Terminal, flag: string, name: string, question: string, explanation: string): Promise<boolean> {
+  if (!term.interactive) {
+    throw new Failure('needs-approval', `there is no terminal to confirm on, so nothing was changed`, `pass ${flag} to go ahead without asking`);
+  }
+  term.out(`\n${term.color.bold(question)}\n  ${explanation}\n  Type the plan's name, ${term.color.bold(name)}, to confirm.\n\n`);
+  const answer = await askOrCancel('  Plan name: ');
+  if (answer === null) term.out('\n');
+  return answer === name;
+}

@@ -41,6 +41,7 @@ export async function computePlan(ctx: MigrationContext, options: { refresh: boo
     privileges: { canCreateEventTrigger: observed.source.server.canCreateEventTrigger },
     windows: writeWindows(ctx.plan, observed.state.migration?.phase ?? 'none', classBytes(ctx.plan, observed), measuredRate(observed.copies)),
     missingLive: observed.missingLive,
+    live: observed.live,
     classOrder: classOrder(ctx.plan, observed.destination),
     parity: results.parity,
     checks: results.checks,

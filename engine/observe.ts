@@ -48,6 +48,8 @@ export interface Observed {
   connections: string[];
   /** resources state records whose objects are gone from the source */
   missingLive: Set<string>;
+  /** resource addresses whose objects are on the source now */
+  live: Set<string>;
 }
 
 /** `schema.table` for a table as the plan writes it (bare names resolve within source.schemas). */
@@ -116,6 +118,7 @@ async function dataFindings(
   o: ObserveOptions, source: Catalog, destination: Catalog, state: StateSnapshot, fingerprint: string, copies: readonly CopyProgress[],
 ): Promise<{ findings: Finding[]; cached: boolean }> {
   if (copied(state)) return { findings: [], cached: false }; // after the copy, parity speaks for the data
+  if (o.plan.target === 'rolled_back') return { findings: [], cached: false }; // a rollback copies nothing
   if (o.reuseDataFindings) return { findings: o.reuseDataFindings, cached: true };
   const counts = await destinationCounts(o.destination, o.plan, destination, state, copies);
   const key = fingerprintOf({ plan: o.planFingerprint, source: fingerprint, writes: await writeCounter(o.source, o.plan.source.schemas), counts: [...counts] });
@@ -164,7 +167,7 @@ export async function observe(o: ObserveOptions): Promise<Observed> {
     : stored;
   const missingLive = new Set(state.resources.map((r) => r.address).filter((a) => observable(a) && !live.has(a)));
   return {
-    source, destination, sourceFingerprint: fingerprint, state, drift, missingLive,
+    source, destination, sourceFingerprint: fingerprint, state, drift, missingLive, live,
     connections, parity, copies, checks, tables,
     findings: [...coverage(o.plan, source, destination, o.locate), ...replicationRoleFindings(o.plan, destination, o.locate), ...data.findings, ...newConnections(state.migration?.sourceConnections, connections)],
     findingsCached: data.cached,

@@ -14,6 +14,8 @@ import { copyProgressReporter } from '../render/copy-progress.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { renderPlanHuman } from '../render/plan-human.js';
 import { proofCount, renderProof } from '../render/proof.js';
+import { reportRollback } from '../render/rollback.js';
+import { stateSchema } from '../../engine/plan/defaults.js';
 import type { Terminal } from '../terminal.js';
 
 function gateLines(gate: Gate, term: Terminal): string {
@@ -95,7 +97,7 @@ custom-code check passes).`,
           copyProgress: copyProgressReporter(term),
         },
       });
-      return report(outcome, term);
+      return valid.plan.target === 'rolled_back' ? reportRollback(outcome, valid.plan.name, stateSchema(valid.plan), term) : report(outcome, term);
     } finally {
       await ctx.close();
     }

@@ -13,6 +13,7 @@ import { dropIntegrationLockStatements, dropSchemaLockStatements, integrationLoc
 import { dropSupportStatements, registerBackend, supportStatements } from '../lock/source-support.js';
 import type { Plan } from '../plan/types.js';
 import { setFingerprints } from '../state/state-store.js';
+import { otherUsers } from '../rollback/support-schema.js';
 
 export interface ApplyTarget {
   plan: Plan;
@@ -30,6 +31,8 @@ export interface ApplyTarget {
   classSteps(): ClassSteps;
   /** tells the person applying what a step found (a failed parity) */
   report(line: string): void;
+  /** runs the plan's go_live hook of that name, recording it; throws when it fails */
+  runHook(name: 'rollback'): Promise<void>;
 }
 
 export type CheckKind = 'money' | 'audit' | 'attachments';
@@ -71,7 +74,18 @@ const EXECUTORS: [RegExp, Executor][] = [
       await runDdl(t.source, supportStatements(t.schema));
       await registerBackend(t.source, t.schema, t.plan.name, 'apply');
     },
-    async delete(_, t) { await runDdl(t.source, dropSupportStatements(t.schema)); },
+    async delete(_, t) {
+      const users = await otherUsers(t.source, t.schema);
+      if (users.length) {
+        t.report(`schema ${t.schema} stays on the source: it still holds ${users.slice(0, 3).join(', ')}${users.length > 3 ? ` and ${users.length - 3} more` : ''}`);
+        return;
+      }
+      await runDdl(t.source, dropSupportStatements(t.schema));
+    },
+  }],
+  [/^hook\.rollback$/, {
+    async create(_, t) { await t.runHook('rollback'); },
+    async delete() { /* a hook that ran stays run */ },
   }],
   [/^lock\.fingerprint$/, {
     async create(_, t) {

@@ -22,6 +22,10 @@ import { RECOPY_REFUSED } from '../diff/build-plan.js';
 import { sampleKeysText } from '../state/written-rows.js';
 import { openClassSteps } from './class-steps.js';
 import { stateSchema } from '../plan/defaults.js';
+import { runPlanHook } from '../hooks/plan-hook.js';
+import { shellHookRunner, type HookRunner } from '../hooks/run-hook.js';
+import { endedGate } from '../rollback/rollback-step.js';
+import type { StatePhase } from '../state/state-store.js';
 
 export interface ApplyHooks {
   showPlan(result: PlanResult): void;
@@ -34,7 +38,8 @@ export interface ApplyHooks {
 
 export type ApplyOutcome =
   | { kind: 'nothing'; result: PlanResult }
-  | { kind: 'reached'; phase: string; applied: number }
+  /** `copied`: after a rollback, the destination tables that keep what cutover copied */
+  | { kind: 'reached'; phase: string; applied: number; copied?: string[] }
   | { kind: 'gate'; gate: Gate; applied: number; phase: string }
   /** the changes of a phase were made but its proof did not pass: the phase is not reached */
   | { kind: 'unproven'; proof: Proof; applied: number; phase: string }
@@ -48,6 +53,10 @@ export interface ApplyOptions {
   planFileSha256: string;
   resolveEmbedded?: (url: string) => Promise<string>;
   hooks: ApplyHooks;
+  /** how the state lock's holder is described to others (default `cutover apply`) */
+  command?: string;
+  /** runs the plan's hook commands (default: through the shell) */
+  runHook?: HookRunner;
 }
 
 const actor = () => `${os.userInfo().username}@${os.hostname()}`;
@@ -59,6 +68,7 @@ const VERB: Record<string, [string, string]> = {
 };
 
 function verbs(change: Change): [string, string] {
+  if (change.address.startsWith('hook.')) return ['Running', 'Run complete'];
   if (change.actions.length > 1) return ['Replacing', 'Replacement complete'];
   return VERB[change.actions[0]!]!;
 }
@@ -112,7 +122,7 @@ class Applier {
     return { kind: 'unproven', proof, applied: this.applied, phase };
   }
 
-  async phase(phase: Phase): Promise<void> {
+  async phase(phase: StatePhase): Promise<void> {
     await setPhase(this.ctx.destination.client, this.schema, this.ctx.plan.name, phase, await this.ctx.clock.now());
     await this.event({ kind: 'phase', outcome: 'ok', detail: { phase } });
     this.hooks.progress(`Phase ${phase} reached.`);
@@ -157,12 +167,38 @@ async function openSourceWriter(ctx: MigrationContext, resolveEmbedded: ApplyOpt
   return session;
 }
 
+/** A plan this migration can no longer apply: it ended, or its rollback needs what this version lacks. */
+function refuseFinal(first: PlanResult, ctx: MigrationContext, observed: ComputedPlan['observed']): void {
+  const { plan } = ctx;
+  if (first.phase === 'rolled_back' && plan.target !== 'rolled_back') {
+    throw new Failure('apply.ended', endedGate({ plan, state: observed.state }).reasons[0]!, `set target back to rolled_back, or name a new migration; nothing was changed`);
+  }
+  const blocked = plan.target === 'rolled_back' ? first.gates.find((g) => g.address === 'gate.rolled_back' && g.status === 'blocked') : undefined;
+  if (blocked) throw new Failure('rollback.unsupported', blocked.reasons.join('; '), 'nothing was changed; follow your own rollback runbook for this phase');
+}
+
+/** Destination tables holding rows cutover copied: whole copies state records, and copies a kill
+ * stopped part-way (their checkpoints count rows). */
+function copiedTables(ctx: MigrationContext, observed: ComputedPlan['observed']): string[] {
+  const classes = new Set([
+    ...observed.state.resources.filter((r) => /^class\.[^.]+\.copy$/.test(r.address)).map((r) => r.address.split('.')[1]!),
+    ...observed.copies.filter((c) => c.rows > 0).map((c) => c.class),
+  ]);
+  const qualify = qualifier(observed.destination);
+  return Object.entries(ctx.plan.classes).filter(([name]) => classes.has(name)).map(([, c]) => qualify(c.destination.table));
+}
+
+/** A rollback whose removals all ran (an earlier one was stopped before recording the phase) still
+ * has its phase to record. */
+function rollbackPending(first: PlanResult, target: string): boolean {
+  return target === 'rolled_back' && first.phase !== 'none' && first.phase !== 'rolled_back';
+}
+
 export async function runApply(ctx: MigrationContext, options: ApplyOptions): Promise<ApplyOutcome> {
   const { plan } = ctx;
-  if (plan.target === 'rolled_back') throw new Failure('apply.unsupported', 'this version of cutover cannot roll back yet', 'use your rollback hook by hand');
   const schema = stateSchema(plan);
   const db = ctx.destination.client;
-  const lock = { schema, migration: plan.name, kind: 'state' as const, command: 'cutover apply', timeoutMs: options.lockTimeoutMs };
+  const lock = { schema, migration: plan.name, kind: 'state' as const, command: options.command ?? 'cutover apply', timeoutMs: options.lockTimeoutMs };
   await acquireLock(db, lock, ctx.destination.pid);
   const writer = await openSourceWriter(ctx, options.resolveEmbedded, schema);
   let closeSteps = async () => {};
@@ -172,9 +208,10 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
     const reuseDataFindings = computed.observed.dataFindings;
     if (options.saved) checkStale(options.saved, computed, ctx, options.planFileSha256);
     const first = options.saved?.result ?? computed.result;
+    refuseFinal(first, ctx, computed.observed);
     options.hooks.showPlan(first);
     const blockedFirst = first.gates.find((g) => g.status === 'blocked');
-    if (first.changes.length === 0) {
+    if (first.changes.length === 0 && !rollbackPending(first, plan.target)) {
       return blockedFirst ? { kind: 'gate', gate: blockedFirst, applied: 0, phase: first.phase } : { kind: 'nothing', result: first };
     }
     refuseForeignRecopies(first);
@@ -191,10 +228,25 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
       sourceFingerprint: observed.sourceFingerprint,
       classSteps: () => (steps ??= openClassSteps(ctx, writer, observed, options)),
       report: (line) => options.hooks.progress(line),
+      runHook: async (name) => {
+        const hook = plan.go_live?.[name];
+        if (!hook) return;
+        await runPlanHook(name, hook, {
+          plan, planFile: ctx.valid.file, from: first.phase, phase: 'rolled_back', rehearsal: false,
+          runner: options.runHook ?? shellHookRunner(), progress: options.hooks.progress, record: (e) => applier.event(e),
+        });
+      },
     };
     closeSteps = async () => { await steps?.close(); };
     const applier = new Applier(ctx, target, options.hooks);
     await applier.event({ kind: 'apply', outcome: 'started', detail: { target: plan.target, from: first.phase } });
+    if (plan.target === 'rolled_back') {
+      // one step, in the order the plan showed: the hook, then every removal; state and the event log stay
+      for (const c of first.changes) await applier.change(c);
+      await applier.phase('rolled_back');
+      await applier.event({ kind: 'apply', outcome: 'ok', detail: { reached: 'rolled_back', changes: applier.applied } });
+      return { kind: 'reached', phase: 'rolled_back', applied: applier.applied, copied: copiedTables(ctx, observed) };
+    }
     for (;;) {
       let result = computed.result;
       const repairs = result.changes.filter((x) => x.phase === result.phase);

@@ -8,6 +8,7 @@ import { summarise, type Action, type Change, type CheckResult, type Finding, ty
 import { resourcesAt, type Resource } from './resources.js';
 import { canonicalJson } from '../hash.js';
 import { checksToRerun } from './results.js';
+import { endedGate, rollbackStep } from '../rollback/rollback-step.js';
 
 export interface BuildInput {
   plan: Plan;
@@ -28,6 +29,8 @@ export interface BuildInput {
   windows: WriteWindow[];
   /** recorded resources whose live objects were found missing (dropped behind cutover's back) */
   missingLive: ReadonlySet<string>;
+  /** resource addresses whose objects are on the source now (what a rollback removes) */
+  live?: ReadonlySet<string>;
   /** the order classes are copied in (parents first) */
   classOrder?: readonly string[];
   locate?: (path: readonly (string | number)[]) => { line: number };
@@ -142,7 +145,8 @@ export function buildPlan(input: BuildInput): PlanResult {
     have = new Map(want.map((r) => [r.address, r.attributes]));
   };
 
-  if (current !== 'none' && current !== 'rolled_back') {
+  // a rollback repairs nothing first: it removes what is there
+  if (current !== 'none' && current !== 'rolled_back' && plan.target !== 'rolled_back') {
     // repair what drifted within the current phase; what an interrupted apply already made for a
     // later phase it is still heading for is kept for that phase's step, never destroyed here
     const ahead = aheadOf(input, current, have);
@@ -162,6 +166,13 @@ export function buildPlan(input: BuildInput): PlanResult {
       step(phase);
       if (gate.status === 'deferred') break;
     }
+  }
+  if (plan.target === 'rolled_back') {
+    const rollback = rollbackStep({ plan, state, sourceFingerprint: input.sourceFingerprint, live: input.live ?? new Set() });
+    changes.push(...rollback.changes);
+    gates.push(rollback.gate);
+  } else if (current === 'rolled_back') {
+    gates.push(endedGate(input));
   }
   const findings = [...input.findings, ...recopyRefusals(changes, input)];
   return {

@@ -72,7 +72,7 @@ export async function acquireLock(db: QueryRunner & { pid?: number }, req: LockR
         'state.locked',
         `Error acquiring the state lock: ${req.kind === 'mirror' ? 'the mirror lock' : 'migration'} ${req.migration} is held by ${holder ? describeHolder(holder) : 'another session'}`,
         req.timeoutMs ? `waited ${Math.round(req.timeoutMs / 1000)}s; try again when it is done` :
-          'wait for it to finish, or pass --lock-timeout 30s to wait; if its process is gone, `cutover force-unlock` ends the stale session',
+          'wait for it to finish, or pass --lock-timeout 30s to wait; if its process is gone, `cutover force-unlock PLAN` ends the stale session',
       );
     }
     await sleep(250);

@@ -1,0 +1,38 @@
+// What a rollback says when it ends: the source is as it was, and what it left on the destination
+// (which is not live), with how to remove that.
+import type { ApplyOutcome } from '../../engine/apply/run-apply.js';
+import type { Terminal } from '../terminal.js';
+import { plural } from './words.js';
+
+function destinationNote(copied: readonly string[], stateSchema: string): string {
+  const kept = copied.length
+    ? `What cutover copied into the destination stays there: ${copied.join(', ')}. The destination is not live and cutover writes nothing more to it; to remove the copy, truncate those tables on the destination (cutover copied only into tables that held no rows of their own).\n`
+    : 'Nothing had been copied into the destination.\n';
+  return `${kept}The migration's state and event log stay in schema ${stateSchema} on the destination (\`cutover status\` shows them).\n`;
+}
+
+export function reportRollback(outcome: ApplyOutcome, name: string, stateSchema: string, term: Terminal): number {
+  switch (outcome.kind) {
+    case 'nothing': {
+      const phase = outcome.result.phase;
+      term.out(phase === 'rolled_back'
+        ? `\nNothing to roll back: migration ${name} is rolled back already; nothing is left to do.\n`
+        : `\nNothing to roll back: migration ${name} was never applied, so nothing of it is on the source; nothing was changed.\n`);
+      return 0;
+    }
+    case 'cancelled':
+      term.err('\nRollback cancelled: nothing was changed.\n');
+      return 1;
+    case 'reached':
+      term.out(`\n${term.color.green(`Rollback complete! Migration ${name} is rolled_back.`)} ${plural(outcome.applied, 'change')} applied; cutover's locks and capture are gone from the source.\n`);
+      term.out(destinationNote(outcome.copied ?? [], stateSchema));
+      return 0;
+    case 'gate':
+      term.out(`\nRollback stopped at ${outcome.gate.address}:\n${outcome.gate.reasons.map((r) => `  - ${r}\n`).join('')}`);
+      return 3;
+    case 'unproven':
+      // a rollback has no proof of its own to fail; kept so every outcome is answered
+      term.out(`\nRollback stopped at phase ${outcome.phase}: the proof of ${outcome.proof.phase} did not pass.\n`);
+      return 3;
+  }
+}
