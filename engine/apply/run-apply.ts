@@ -4,6 +4,7 @@
 import os from 'node:os';
 import { computePlan, type ComputedPlan } from '../compute-plan.js';
 import { connect, type Session } from '../db/connect.js';
+import { findingsClosing } from '../diff/gates.js';
 import type { Change, Gate, PlanResult } from '../diff/plan-result.js';
 import type { CopyProgressEvent } from '../copy/copy-class.js';
 import { Failure } from '../failure.js';
@@ -119,6 +120,18 @@ function refuseUnsupported(changes: Change[], phase: Phase): void {
   }
 }
 
+function closedByFindings(gate: Gate, result: PlanResult): boolean {
+  return gate.phase !== 'rolled_back' && findingsClosing(result.findings, gate.phase).length > 0;
+}
+
+/** A gate closed by error findings is an error, not a wait: what plan can see must be fixed first. */
+function refuseOnFindings(gate: Gate, result: PlanResult, applied: number): void {
+  if (!closedByFindings(gate, result)) return;
+  const done = applied === 0 ? 'nothing was changed' : `apply stopped at phase ${result.phase} after ${applied} change${applied === 1 ? '' : 's'}`;
+  throw new Failure('apply.findings', `${gate.address} is closed by what plan can already see (${gate.reasons.join('; ')}), so ${done}`,
+    'fix the plan or the databases as the findings above say, then run `cutover plan` again');
+}
+
 function checkStale(saved: SavedPlan, computed: ComputedPlan, ctx: MigrationContext, planFileSha256: string): void {
   const reasons = staleReasons(saved, {
     planFileSha256, stateSerial: computed.observed.state.migration?.serial ?? 0,
@@ -151,6 +164,7 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
     options.hooks.showPlan(first);
     const blockedFirst = first.gates.find((g) => g.status === 'blocked');
     if (first.changes.length === 0) {
+      if (blockedFirst) refuseOnFindings(blockedFirst, first, 0);
       return blockedFirst ? { kind: 'gate', gate: blockedFirst, applied: 0, phase: first.phase } : { kind: 'nothing', result: first };
     }
     if (!(await options.hooks.confirm(first))) return { kind: 'cancelled' };
@@ -174,6 +188,11 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
       let result = computed.result;
       const repairs = result.changes.filter((x) => x.phase === result.phase);
       for (const c of repairs) await applier.change(c);
+      const closed = result.gates.find((g) => g.status === 'blocked' && closedByFindings(g, result));
+      if (closed) {
+        await applier.event({ kind: 'gate', address: closed.address, outcome: 'stopped', detail: { reasons: closed.reasons } });
+        refuseOnFindings(closed, result, applier.applied);
+      }
       if (result.phase === plan.target) {
         await applier.event({ kind: 'apply', outcome: 'ok', detail: { reached: result.phase, changes: applier.applied } });
         return { kind: 'reached', phase: result.phase, applied: applier.applied };
@@ -192,6 +211,7 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
       if (behind || !next || !gate || gate.status !== 'open') {
         const stop = behind ?? gate ?? { address: `gate.${next}`, phase: next ?? 'locked', status: 'blocked' as const, reasons: ['no further phase'] };
         await applier.event({ kind: 'gate', address: stop.address, outcome: 'stopped', detail: { reasons: stop.reasons } });
+        refuseOnFindings(stop, result, applier.applied);
         return { kind: 'gate', gate: stop, applied: applier.applied, phase: result.phase };
       }
       const phaseChanges = result.changes.filter((x) => x.phase === next);
