@@ -5,7 +5,8 @@
 //
 // When the aggregate fails (a mapping raising an error on some row, an operator the source lacks),
 // preflight narrows it down instead of giving up: each mapped column is evaluated alone to find the
-// mappings that fail (`mapping-failed`, positioned at the expression), the scan runs again without
+// mappings that fail (`mapping-failed`, positioned at the expression, with the exact count and the
+// first keys of the rows it fails on, from one pass evaluating each row alone), the scan runs again without
 // them; then without the best-effort checks (translated CHECKs, orphan joins; reported as not
 // evaluated); and only then reports the class as `preflight-failed`.
 import type { QueryRunner } from '../../db/query-runner.js';
