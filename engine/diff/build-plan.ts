@@ -144,6 +144,7 @@ export function buildPlan(input: BuildInput): PlanResult {
     // what phases before the closed gate made is still repaired (a lock dropped behind cutover's
     // back goes back); nothing of the closed gate's phase or after it is redone
     repairBefore(current, heldAt);
+    if (plan.target !== 'rolled_back' && PHASES.indexOf(plan.target) < PHASES.indexOf(current)) gates.push(behindTarget(input, current));
     gates.push(held);
     const next = PHASES[PHASES.indexOf(current) + 1];
     if (next && plan.target !== 'rolled_back' && PHASES.indexOf(next) <= PHASES.indexOf(plan.target)) {
