@@ -18,7 +18,7 @@ import { findTable, type Catalog } from './introspect/catalog.js';
 import { fingerprintDrift, sourceFingerprint, type FingerprintParts } from './introspect/fingerprint.js';
 import { introspect } from './introspect/introspect.js';
 import { installedOnSource, observable } from './lock/installed.js';
-import { PHASES, type Plan } from './plan/types.js';
+import type { Plan } from './plan/types.js';
 import { readCachedFindings, writeCachedFindings } from './state/findings-cache.js';
 import { readState, type StateSnapshot } from './state/state-store.js';
 import { stateSchema } from './plan/defaults.js';
@@ -72,11 +72,6 @@ export interface ObserveOptions {
 }
 
 
-function copied(state: StateSnapshot): boolean {
-  const phase = state.migration?.phase ?? 'none';
-  return phase !== 'none' && phase !== 'rolled_back' && PHASES.indexOf(phase) >= PHASES.indexOf('round_tripped');
-}
-
 /** Rows in each class's destination table that cutover did not write, in one query; only for
  * classes cutover has not finished copying. A copy killed part-way has committed batches whose
  * rows its checkpoint counts: those are cutover's own, not a reason to refuse the table. */
@@ -117,7 +112,6 @@ function scannable(described: MappingDescription): MappingDescription {
 async function dataFindings(
   o: ObserveOptions, source: Catalog, destination: Catalog, state: StateSnapshot, fingerprint: string, copies: readonly CopyProgress[],
 ): Promise<{ findings: Finding[]; cached: boolean }> {
-  if (copied(state)) return { findings: [], cached: false }; // after the copy, parity speaks for the data
   if (o.plan.target === 'rolled_back') return { findings: [], cached: false }; // a rollback copies nothing
   if (o.reuseDataFindings) return { findings: o.reuseDataFindings, cached: true };
   const counts = await destinationCounts(o.destination, o.plan, destination, state, copies);

@@ -4,6 +4,7 @@
 import os from 'node:os';
 import { computePlan, type ComputedPlan } from '../compute-plan.js';
 import { connect, type Session } from '../db/connect.js';
+import { findingsClosing } from '../diff/gates.js';
 import type { Change, Gate, PlanResult } from '../diff/plan-result.js';
 import type { CopyProgressEvent } from '../copy/copy-class.js';
 import { Failure } from '../failure.js';
@@ -153,6 +154,18 @@ function refuseForeignRecopies(result: PlanResult): void {
     'move or delete those rows yourself (or point the class at another table), then run `cutover apply` again');
 }
 
+function closedByFindings(gate: Gate, result: PlanResult): boolean {
+  return gate.phase !== 'rolled_back' && findingsClosing(result.findings, gate.phase).length > 0;
+}
+
+/** A gate closed by error findings is an error, not a wait: what plan can see must be fixed first. */
+function refuseOnFindings(gate: Gate, result: PlanResult, applied: number): void {
+  if (!closedByFindings(gate, result)) return;
+  const done = applied === 0 ? 'nothing was changed' : `apply stopped at phase ${result.phase} after ${applied} change${applied === 1 ? '' : 's'}`;
+  throw new Failure('apply.findings', `${gate.address} is closed by what plan can already see (${gate.reasons.join('; ')}), so ${done}`,
+    'fix the plan or the databases as the findings above say, then run `cutover plan` again');
+}
+
 function checkStale(saved: SavedPlan, computed: ComputedPlan, ctx: MigrationContext, planFileSha256: string): void {
   const reasons = staleReasons(saved, {
     planFileSha256, stateSerial: computed.observed.state.migration?.serial ?? 0,
@@ -212,6 +225,7 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
     options.hooks.showPlan(first);
     const blockedFirst = first.gates.find((g) => g.status === 'blocked');
     if (first.changes.length === 0 && !rollbackPending(first, plan.target)) {
+      if (blockedFirst) refuseOnFindings(blockedFirst, first, 0);
       return blockedFirst ? { kind: 'gate', gate: blockedFirst, applied: 0, phase: first.phase } : { kind: 'nothing', result: first };
     }
     refuseForeignRecopies(first);
@@ -251,6 +265,11 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
       let result = computed.result;
       const repairs = result.changes.filter((x) => x.phase === result.phase);
       for (const c of repairs) await applier.change(c);
+      const closed = result.gates.find((g) => g.status === 'blocked' && closedByFindings(g, result));
+      if (closed) {
+        await applier.event({ kind: 'gate', address: closed.address, outcome: 'stopped', detail: { reasons: closed.reasons } });
+        refuseOnFindings(closed, result, applier.applied);
+      }
       // what those changes did (a check run again, a class copied again) is what the phase's proof
       // and the gate into the next phase must be judged on, not what was true before them
       if (repairs.length) {
@@ -272,6 +291,7 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
       if (behind || !next || !gate || gate.status !== 'open') {
         const stop = behind ?? gate ?? { address: `gate.${next}`, phase: next ?? 'locked', status: 'blocked' as const, reasons: ['no further phase'] };
         await applier.event({ kind: 'gate', address: stop.address, outcome: 'stopped', detail: { reasons: stop.reasons } });
+        refuseOnFindings(stop, result, applier.applied);
         return { kind: 'gate', gate: stop, applied: applier.applied, phase: result.phase };
       }
       const phaseChanges = result.changes.filter((x) => x.phase === next);

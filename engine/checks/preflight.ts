@@ -9,7 +9,10 @@
 //   batch describing every destination CHECK constraint over the mapped rows, ROLLBACK;
 // - per class with row checks: one aggregate scan counting the rows in scope and every check's
 //   hits, plus one query for sample keys when any check has hits;
-// - only when the aggregate fails: one probe per mapped column, and up to two retries.
+// - only when the aggregate fails: one probe per mapped column, one per-row pass (a DO block) per
+//   failing mapping for its count and keys, and up to two retries.
+// CHECKs are a destination table's and those of each mapped column's domain (and the domains under
+// it), evaluated alike.
 // (`describeMappings`, which preflight needs and which callers usually ran already, adds two.)
 //
 // Kinds and severities:

@@ -3,7 +3,7 @@
 // I/O, no clock of its own; the same inputs always give the same plan.
 import { PHASES, type Phase, type Plan } from '../plan/types.js';
 import type { StateSnapshot } from '../state/state-store.js';
-import { evaluateGate, findingGate, type GateInput } from './gates.js';
+import { evaluateGate, findingGate, findingReasons, type GateInput } from './gates.js';
 import { summarise, type Action, type Change, type CheckResult, type Finding, type Gate, type ParityResult, type PlanResult, type WriteWindow } from './plan-result.js';
 import { resourcesAt, type Resource } from './resources.js';
 import { canonicalJson } from '../hash.js';
@@ -98,6 +98,23 @@ function blockingFindings(input: BuildInput): Finding[] {
   return input.findings.filter((f) => PHASES.indexOf(findingGate(f.kind)) <= limit);
 }
 
+/**
+ * The first gate up to the target that findings keep closed. Findings are what `plan` can see now
+ * (catalogs, mappings, the source's rows), so apply judges them before its first change: nothing of
+ * the phase that gate guards, nor of any phase before it on the way, is planned, and a mistake plan
+ * can see never leaves the source locked. A gate of the current phase or an earlier one closed this
+ * way holds back the current phase's repairs too (a re-copy over a destination table that is gone
+ * would fail half-way).
+ */
+function closedByFindings(input: BuildInput): Gate | undefined {
+  if (input.plan.target === 'rolled_back') return undefined;
+  for (const phase of PHASES.slice(0, PHASES.indexOf(input.plan.target) + 1)) {
+    const reasons = findingReasons(input, phase);
+    if (reasons.length) return { address: `gate.${phase}`, phase, status: 'blocked', reasons };
+  }
+  return undefined;
+}
+
 /** Recorded resources of phases after `current` (an apply killed part-way through the next phase
  * made them) while the target still lies beyond `current`: the next phase's step converges them. */
 function aheadOf(input: BuildInput, current: Phase, have: Have): Have {
@@ -144,27 +161,54 @@ export function buildPlan(input: BuildInput): PlanResult {
     changes.push(...diffResources(want, have, phase, input, rerun));
     have = new Map(want.map((r) => [r.address, r.attributes]));
   };
+  // the current phase's repairs of what phases before `before` made, and nothing else
+  const repairBefore = (phase: Phase, before: number) => {
+    const want = resourcesAt(plan, phase, input.sourceFingerprint, input.classOrder).filter((r) => PHASES.indexOf(r.phase) < before);
+    const kept = new Map([...have].filter(([address]) => want.some((r) => r.address === address)));
+    changes.push(...diffResources(want, kept, phase, input, rerun));
+  };
 
-  // a rollback repairs nothing first: it removes what is there
-  if (current !== 'none' && current !== 'rolled_back' && plan.target !== 'rolled_back') {
-    // repair what drifted within the current phase; what an interrupted apply already made for a
-    // later phase it is still heading for is kept for that phase's step, never destroyed here
-    const ahead = aheadOf(input, current, have);
-    for (const address of ahead.keys()) have.delete(address);
-    step(current);
-    for (const [address, attributes] of ahead) have.set(address, attributes);
-  }
-  if (plan.target !== 'rolled_back' && current !== 'rolled_back') {
-    const from = current === 'none' ? 0 : PHASES.indexOf(current) + 1;
-    const to = PHASES.indexOf(plan.target);
-    if (current !== 'none' && to < PHASES.indexOf(current)) gates.push(behindTarget(input, current));
-    for (let i = from; i <= to; i++) {
-      const phase = PHASES[i]!;
-      const gate = evaluateGate(gateInput, phase);
-      gates.push(gate);
-      if (gate.status === 'blocked') break;
-      step(phase);
-      if (gate.status === 'deferred') break;
+  const held = closedByFindings(input);
+  const heldAt = held ? PHASES.indexOf(held.phase as Phase) : Infinity;
+  const reached = current !== 'none' && current !== 'rolled_back';
+  if (held && reached && heldAt <= PHASES.indexOf(current)) {
+    // what phases before the closed gate made is still repaired (a lock dropped behind cutover's
+    // back goes back); nothing of the closed gate's phase or after it is redone
+    repairBefore(current, heldAt);
+    if (plan.target !== 'rolled_back' && PHASES.indexOf(plan.target) < PHASES.indexOf(current)) gates.push(behindTarget(input, current));
+    gates.push(held);
+    const next = PHASES[PHASES.indexOf(current) + 1];
+    if (next && plan.target !== 'rolled_back' && PHASES.indexOf(next) <= PHASES.indexOf(plan.target)) {
+      const gate = evaluateGate(gateInput, next);
+      if (gate.status === 'blocked') gates.push(gate);
+    }
+  } else {
+    // a rollback repairs nothing first: it removes what is there
+    if (reached && plan.target !== 'rolled_back') {
+      // repair what drifted within the current phase; what an interrupted apply already made for a
+      // later phase it is still heading for is kept for that phase's step, never destroyed here
+      const ahead = aheadOf(input, current, have);
+      for (const address of ahead.keys()) have.delete(address);
+      step(current);
+      for (const [address, attributes] of ahead) have.set(address, attributes);
+    }
+    if (plan.target !== 'rolled_back' && current !== 'rolled_back') {
+      const from = current === 'none' ? 0 : PHASES.indexOf(current) + 1;
+      const to = PHASES.indexOf(plan.target);
+      if (current !== 'none' && to < PHASES.indexOf(current)) gates.push(behindTarget(input, current));
+      for (let i = from; i <= to; i++) {
+        const phase = PHASES[i]!;
+        const gate = evaluateGate(gateInput, phase);
+        gates.push(gate);
+        if (gate.status === 'blocked') break;
+        if (heldAt > i && heldAt <= to) {
+          // open now, but a later gate is already closed: apply would not stop there, it never starts
+          gates.push(evaluateGate(gateInput, held!.phase as Phase));
+          break;
+        }
+        step(phase);
+        if (gate.status === 'deferred') break;
+      }
     }
   }
   if (plan.target === 'rolled_back') {

@@ -52,8 +52,13 @@ function elapsed(input: GateInput, since: Phase, duration: string | undefined, w
   return { reason: `${what} (${duration} since ${start}) has not elapsed`, opensAt: opens.toISOString() };
 }
 
-function findingReasons(input: GateInput, phase: Phase): string[] {
-  const blocking = input.findings.filter((f) => f.severity === 'error' && findingGate(f.kind) === phase);
+/** The error findings that keep the gate into `phase` closed. */
+export function findingsClosing(findings: readonly Finding[], phase: Phase): Finding[] {
+  return findings.filter((f) => f.severity === 'error' && findingGate(f.kind) === phase);
+}
+
+export function findingReasons(input: Pick<GateInput, 'findings'>, phase: Phase): string[] {
+  const blocking = findingsClosing(input.findings, phase);
   const byKind = new Map<string, number>();
   for (const f of blocking) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
   return [...byKind].map(([kind, n]) => `${n} ${kind} finding${n === 1 ? '' : 's'}`);
@@ -117,6 +122,9 @@ export function evaluateGate(input: GateInput, phase: Phase): Gate {
   const previous = PHASES[PHASES.indexOf(phase) - 1];
   const address = `gate.${phase}`;
   if (previous && !phaseReached(input.state, previous) && DEFERRED[phase]) {
+    // what an earlier phase produces is judged once it has run; findings are known already
+    const known = findingReasons(input, phase);
+    if (known.length) return { address, phase, status: 'blocked', reasons: known };
     return { address, phase, status: 'deferred', reasons: [DEFERRED[phase]!] };
   }
   const timed: { reason?: string; opensAt?: string }[] = [];

@@ -22,6 +22,16 @@ export interface CatalogColumn {
   scale: number | null;
   /** labels of an enum type, in order */
   enumLabels: string[] | null;
+  /** the CHECKs of the column's domain and of the domains under it, innermost first */
+  domainChecks?: DomainCheck[];
+}
+
+export interface DomainCheck {
+  name: string;
+  /** the domain, as format_type() names it */
+  domain: string;
+  /** pg_get_constraintdef(): `CHECK ((VALUE > 0))` */
+  definition: string;
 }
 
 export interface CatalogForeignKey {

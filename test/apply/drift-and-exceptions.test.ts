@@ -20,7 +20,7 @@ async function hasColumn(url: string, table: string, column: string): Promise<bo
 }
 
 describe('drift in detect mode', () => {
-  it('an ALTER TABLE made directly on the source blocks gate.round_tripped naming the column; apply exits 3', async () => {
+  it('an ALTER TABLE made directly on the source blocks gate.round_tripped naming the column; apply exits 1 (the column is unmapped)', async () => {
     const name = 'shop-detect';
     const pair = await freshPair();
     const plan = (target: string) => shopPlan({ name, target, schemaLock: 'detect', integrationsLock: 'detect' });
@@ -38,11 +38,13 @@ describe('drift in detect mode', () => {
     const roundTripped = gate(json, 'gate.round_tripped');
     expect(roundTripped.status).toBe('blocked');
     expect(roundTripped.reasons).toContain('source changed since the lock: table public.customers: column loyalty_tier added');
+    // the new column is also one the plan neither maps nor drops: an error plan can see, so apply refuses (exit 1)
+    expect(gate(json, 'gate.locked').reasons).toEqual(['1 unmapped-column finding']);
     expect(json.resource_changes).toEqual([]);
 
     const applied = await cutover(['apply', next, '--auto-approve'], pair.env);
-    expectExit(applied, 3);
-    expect(applied.stdout).toContain('Stopped at gate.round_tripped');
+    expectExit(applied, 1);
+    expect(applied.stderr).toContain('gate.locked is closed by what plan can already see (1 unmapped-column finding), so nothing was changed');
     expect(applied.stdout).toContain('column loyalty_tier added');
   }, 90_000);
 });

@@ -88,7 +88,34 @@ describe('buildPlan', () => {
     expect(locked.summary.dataProblems).toBe(1);
     const onlyData = buildPlan(input({ findings: findings.slice(1), plan: { ...plan, target: 'round_tripped' } }));
     expect(onlyData.gates.map((g) => g.status)).toEqual(['open', 'blocked']);
-    expect(onlyData.changes.every((c) => c.phase === 'locked')).toBe(true);
+    // judged before the first change: the lock is not planned while the copy's gate is closed
+    expect(onlyData.changes).toEqual([]);
+  });
+
+  it('closes the way at the first gate findings close, up to the target, before any change (deferred gates included)', () => {
+    const missing = [{ class: '', kind: 'reimplemented-missing', severity: 'error' as const, message: 'z' }];
+    const result = buildPlan(input({ plan: { ...plan, target: 'dual_run' }, findings: missing }));
+    expect(result.changes).toEqual([]);
+    expect(result.gates.map((g) => [g.address, g.status])).toEqual([['gate.locked', 'open'], ['gate.dual_run', 'blocked']]);
+    expect(result.gates[1]!.reasons).toEqual(['1 reimplemented-missing finding']);
+    // beyond the target they are early warnings, and the lock goes ahead
+    const lockOnly = buildPlan(input({ findings: missing }));
+    expect(lockOnly.changes.length).toBe(5);
+    expect(lockOnly.summary.dataProblems).toBe(0);
+  });
+
+  it('still repairs the lock, but redoes nothing of the copy, while findings close gate.round_tripped', () => {
+    const p: Plan = { ...plan, target: 'round_tripped' };
+    const gone = [{ class: 'customers', kind: 'destination-table-missing', severity: 'error' as const, message: 'gone' }];
+    const atLocked = buildPlan(input({ plan: p, state: stateAt('locked', p), missingLive: new Set(['lock.data']), findings: gone }));
+    expect(atLocked.changes.map((c) => c.address)).toEqual(['lock.data']);
+    expect(atLocked.gates).toMatchObject([{ address: 'gate.round_tripped', status: 'blocked', reasons: ['1 destination-table-missing finding'] }]);
+
+    const changed: Plan = { ...p, classes: { ...p.classes, customers: { ...p.classes.customers!, columns: { id: 'id', email: 'email' } } } };
+    const reached = buildPlan(input({ plan: changed, state: stateAt('round_tripped', p), findings: gone }));
+    expect(reached.changes).toEqual([]);
+    expect(reached.gates).toMatchObject([{ address: 'gate.round_tripped', status: 'blocked' }]);
+    expect(reached.summary).toMatchObject({ gatesBlocked: 1, dataProblems: 1 });
   });
 
   it('reports drift since the lock on gate.round_tripped', () => {

@@ -264,10 +264,13 @@ describe('introspect: tables', () => {
     expect(column(customer, 'balance')).toEqual({
       ...plain, name: 'balance', type: 'numeric(10,2)', baseType: 'numeric', category: 'N', notNull: true, hasDefault: true, precision: 10, scale: 2,
     });
-    // domains resolve to their base type, and carry its typmod (through a domain over a domain too)
-    expect(column(customer, 'credit')).toEqual({ ...plain, name: 'credit', type: 'amount', baseType: 'numeric', category: 'N', precision: 12, scale: 2 });
+    // domains resolve to their base type, and carry its typmod and CHECKs (through a domain over a domain too)
+    const amountCheck = { name: 'amount_check', domain: 'amount', definition: 'CHECK ((VALUE >= (0)::numeric))' };
+    expect(column(customer, 'credit')).toEqual({
+      ...plain, name: 'credit', type: 'amount', baseType: 'numeric', category: 'N', precision: 12, scale: 2, domainChecks: [amountCheck],
+    });
     expect(column(customer, 'credit_limit')).toEqual({
-      ...plain, name: 'credit_limit', type: 'credit_amount', baseType: 'numeric', category: 'N', precision: 12, scale: 2,
+      ...plain, name: 'credit_limit', type: 'credit_amount', baseType: 'numeric', category: 'N', precision: 12, scale: 2, domainChecks: [amountCheck],
     });
     expect(column(customer, 'mood')).toEqual({
       ...plain, name: 'mood', type: 'mood', baseType: 'mood', category: 'E', enumLabels: ['sad', 'meh', 'ok', 'happy'],

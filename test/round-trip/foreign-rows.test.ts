@@ -1,6 +1,6 @@
 // A destination table that holds rows cutover did not write is refused, never truncated:
 //  - rows there before apply: preflight finds them (destination-not-empty, an error finding) and
-//    apply stops at gate.round_tripped (exit 3) before copying anything;
+//    apply refuses (exit 1) before its first change: nothing locked, nothing copied;
 //  - rows written there while apply copies another class (after the gate was judged): the copy
 //    refuses the table (exit 1, saying cutover never truncates), nothing is copied into it;
 // and either way the foreign rows are left exactly as they were. Once the operator has emptied
@@ -51,15 +51,16 @@ describe('a destination table holding rows cutover did not write', () => {
     const pair = await freshPair(SOURCE_SQL, DESTINATION_SQL);
     const planFile = folder.write('warehouse.yaml', PLAN);
 
-    // there before apply: preflight stops it at the gate, before any copy
+    // there before apply: preflight finds them, and apply refuses before its first change (not even the lock)
     const blocked = await cutover(['apply', planFile, '--auto-approve'], pair.env);
-    expectExit(blocked, 3);
-    expect(blocked.stdout).toContain('Stopped at gate.round_tripped');
+    expectExit(blocked, 1);
+    expect(blocked.stderr).toContain('gate.round_tripped is closed by what plan can already see (1 destination-not-empty finding), so nothing was changed');
+    expect(blocked.stdout).not.toContain('Creating...');
     expect(blocked.stdout).toMatch(/destination-not-empty/);
     expect(blocked.stdout).toMatch(/wh\.bins already holds 2 rows that cutover did not write; cutover refuses to copy into it/);
     expect(blocked.stdout).not.toMatch(/class\.\w+\.copy: Creating/);
     expect(await foreignBins(pair.destination)).toEqual([{ id: 1001, label: 'hand-made bin' }, { id: 1002, label: 'another' }]);
-    expect((await copyProgress(pair.destination, NAME)).size).toBe(0);
+    expect(await count(pair.destination, `SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'cutover'`)).toBe(0); // not even state
 
     // emptied; then rows arrive while movements is being copied, after the gate opened
     await withClient(pair.destination, (c) => c.query('DELETE FROM wh.bins'));

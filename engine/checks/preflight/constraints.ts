@@ -18,6 +18,8 @@ import { describeUnits, savepoint, SqlText, type DescribeUnit, type Locate } fro
 interface Constraint {
   id: string;
   name: string;
+  /** the domain it belongs to, for a domain's CHECK (evaluated on the one column of that type) */
+  domain?: string;
   definition: string;
   /** the boolean expression inside CHECK ( … ) */
   expression: string | null;
@@ -38,6 +40,50 @@ interface Unit {
 export function checkExpression(definition: string): string | null {
   const m = /^\s*CHECK\s*\(([\s\S]*)\)(\s+NO INHERIT)?(\s+NOT VALID)?\s*$/i.exec(definition);
   return m ? m[1]!.trim() : null;
+}
+
+/**
+ * A domain CHECK's expression for one column: `VALUE` (outside string literals and quoted names)
+ * becomes the column, so it reads the mapped row as a table CHECK does.
+ */
+export function domainExpression(definition: string, column: string): string | null {
+  const expression = checkExpression(definition);
+  if (expression === null) return null;
+  let out = '';
+  let i = 0;
+  while (i < expression.length) {
+    const c = expression[i]!;
+    if (c === "'" || c === '"') {
+      let j = i + 1;
+      while (j < expression.length && !(expression[j] === c && expression[j + 1] !== c)) j += expression[j] === c ? 2 : 1;
+      out += expression.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(expression.slice(i));
+    if (word && !/[A-Za-z0-9_$.]/.test(expression[i - 1] ?? '')) {
+      out += word[0].toUpperCase() === 'VALUE' ? quoteIdent(column) : word[0];
+      i += word[0].length;
+      continue;
+    }
+    out += c;
+    i++;
+  }
+  return out;
+}
+
+/** The CHECKs of the domains of the mapped columns, each over its column. */
+function domainConstraints(scan: ClassScan): Constraint[] {
+  return scan.mapped.flatMap((m) => (m.target.domainChecks ?? []).map((d, i): Constraint => ({
+    id: JSON.stringify([scan.name, 'domain', m.name, i]),
+    name: d.name,
+    domain: d.domain,
+    definition: d.definition,
+    expression: domainExpression(d.definition, m.name),
+    reads: [m.name],
+    nulls: [],
+    defaulted: [],
+  })));
 }
 
 const evaluable = (c: Constraint) => c.expression !== null && c.defaulted.length === 0;
@@ -97,6 +143,7 @@ export async function constraintChecks(
         defaulted: unmapped.filter((d) => !isNull(d)).map((d) => d.name),
       };
     });
+    constraints.push(...domainConstraints(scan));
     if (constraints.length > 0) units.push({ scan, constraints });
   }
   if (units.length === 0) return { checks, findings };
@@ -105,7 +152,7 @@ export async function constraintChecks(
   for (const { scan, constraints } of units) {
     const list: RowCheck[] = [];
     for (const c of constraints) {
-      const table = scan.destination.qualified;
+      const table = c.domain ? `domain ${c.domain} (column ${c.reads[0]} of ${scan.destination.qualified})` : scan.destination.qualified;
       const reads = c.reads;
       const path = reads[0] && reads[0] in (scan.cls.columns ?? {}) ? ['classes', scan.name, 'columns', reads[0]] : ['classes', scan.name, 'columns'];
       const failure = described.failures.get(c.id);

@@ -5,7 +5,8 @@
 //
 // When the aggregate fails (a mapping raising an error on some row, an operator the source lacks),
 // preflight narrows it down instead of giving up: each mapped column is evaluated alone to find the
-// mappings that fail (`mapping-failed`, positioned at the expression), the scan runs again without
+// mappings that fail (`mapping-failed`, positioned at the expression, with the exact count and the
+// first keys of the rows it fails on, from one pass evaluating each row alone), the scan runs again without
 // them; then without the best-effort checks (translated CHECKs, orphan joins; reported as not
 // evaluated); and only then reports the class as `preflight-failed`.
 import type { QueryRunner } from '../../db/query-runner.js';
@@ -85,9 +86,13 @@ export async function scanClass(
       return findings;
     }
     for (const [column, message] of failed.columns) {
+      const rows = await failingRows(runner, scan, scan.mapped.find((m) => m.name === column)!);
       findings.push({
         class: scan.name, column, kind: 'mapping-failed', severity: 'error',
-        message: `the mapping of \`${column}\` fails on the source rows: ${message}`,
+        message: rows
+          ? `the mapping of \`${column}\` fails on ${rows.failed} of ${rows.rows} source ${rows.rows === 1 ? 'row' : 'rows'}: ${message}`
+          : `the mapping of \`${column}\` fails on the source rows: ${message}`,
+        ...(rows ? { count: rows.failed, share: rows.rows > 0 ? rows.failed / rows.rows : 0, sampleKeys: rows.keys } : {}),
         ...at(['classes', scan.name, 'columns', column]),
       });
     }
@@ -177,6 +182,67 @@ async function failingMappings(runner: QueryRunner, scan: ClassScan): Promise<{ 
     if (!probe.ok) columns.set(m.name, probe.error.message);
   }
   return { where: null, columns };
+}
+
+/** A dollar-quote tag that does not occur in `text`. */
+function dollarTag(text: string): string {
+  let n = 0;
+  while (text.includes(`$cutover_${n}$`)) n++;
+  return `$cutover_${n}$`;
+}
+
+/**
+ * The rows a mapping fails on: each row of the class evaluated alone, in key order, inside a block
+ * of its own (a subtransaction), in one DO block on the source, so the count is exact and the
+ * first SAMPLES keys come back (through a transaction-local setting, as a DO block returns
+ * nothing). One pass over the class's rows, only ever run for a mapping already known to fail.
+ * Null when the rows cannot be read at all.
+ */
+async function failingRows(runner: QueryRunner, scan: ClassScan, m: MappedColumn): Promise<{ failed: number; rows: number; keys: unknown[][] } | null> {
+  const keys = scan.keys.map((k) => `"#t".${quoteIdent(k.name)}`);
+  const where = scan.where ? `\n      WHERE (\n${scan.where}\n)` : '';
+  // use_column: a source column that happens to share a variable's name still means the column
+  const body = `
+#variable_conflict use_column
+DECLARE
+  cutover_row record;
+  cutover_failed int8 := 0;
+  cutover_rows int8 := 0;
+  cutover_keys jsonb := '[]';
+BEGIN
+  FOR cutover_row IN
+    SELECT "#t".tableoid AS cutover_oid, "#t".ctid AS cutover_ctid,
+           ARRAY[${keys.map((k) => `(${k})::pg_catalog.text`).join(', ')}] AS cutover_key
+      FROM ${scan.from} AS "#t"${where}
+     ORDER BY ${keys.join(', ')}
+  LOOP
+    cutover_rows := cutover_rows + 1;
+    BEGIN
+      PERFORM (
+${m.sql}
+      ) FROM ${scan.from} WHERE tableoid = cutover_row.cutover_oid AND ctid = cutover_row.cutover_ctid;
+    EXCEPTION WHEN OTHERS THEN
+      cutover_failed := cutover_failed + 1;
+      IF cutover_failed <= ${SAMPLES} THEN
+        cutover_keys := cutover_keys || pg_catalog.jsonb_build_array(pg_catalog.to_jsonb(cutover_row.cutover_key));
+      END IF;
+    END;
+  END LOOP;
+  PERFORM pg_catalog.set_config('cutover.preflight_failing_rows',
+    pg_catalog.jsonb_build_object('failed', cutover_failed, 'rows', cutover_rows, 'keys', cutover_keys)::text, true);
+END`;
+  const tag = dollarTag(body);
+  const outcome = await runBatch(runner, [
+    new SqlText().add(`DO ${tag}${body}\n${tag}`),
+    new SqlText().add(`SELECT pg_catalog.current_setting('cutover.preflight_failing_rows') AS "r"`),
+  ], SAVEPOINT);
+  if (!outcome.ok) return null;
+  const found = JSON.parse(String(outcome.results[1]?.rows[0]?.r)) as { failed: number; rows: number; keys: (string | null)[][] };
+  return {
+    failed: Number(found.failed),
+    rows: Number(found.rows),
+    keys: found.keys.map((key) => key.map((v, k) => keyValue(v, scan.keys[k]!.column.baseType))),
+  };
 }
 
 const INTEGER_KEYS = new Set(['int2', 'int4', 'int8', 'oid']);

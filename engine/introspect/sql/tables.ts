@@ -1,6 +1,6 @@
 // Tables with their columns, in one query: every table in the schemas, each with a json array of
 // its columns (attnum order), its partition parent or inheritance parents, and its size.
-import type { CatalogColumn, CatalogTable } from '../catalog.js';
+import type { CatalogColumn, CatalogTable, DomainCheck } from '../catalog.js';
 import { writeTableName } from '../../plan/plan-names.js';
 import { TABLE_RELATIONS } from './common.js';
 
@@ -19,6 +19,18 @@ domain_base AS (
   SELECT DISTINCT ON (domain_oid) domain_oid, base_oid, typmod
     FROM domain_chain
    ORDER BY domain_oid, depth DESC
+),
+-- every CHECK of a domain and of the domains it is over, by the column type they apply to
+domain_checks AS (
+  SELECT d.domain_oid,
+         json_agg(json_build_object('name', con.conname, 'domain', pg_catalog.format_type(con.contypid, NULL),
+                                    'definition', pg_catalog.pg_get_constraintdef(con.oid))
+                  ORDER BY d.depth DESC, con.conname) AS checks
+    FROM (SELECT domain_oid, domain_oid AS member, 0 AS depth FROM domain_chain WHERE depth = 1
+          UNION ALL
+          SELECT domain_oid, base_oid, depth FROM domain_chain) d
+    JOIN pg_catalog.pg_constraint con ON con.contypid = d.member AND con.contype = 'c'
+   GROUP BY d.domain_oid
 ),
 rels AS (${TABLE_RELATIONS}
 )
@@ -58,6 +70,7 @@ SELECT r.oid AS table_oid,
                  'generated', a.attgenerated <> '',
                  'identity', a.attidentity <> '',
                  'typmod', CASE WHEN a.atttypmod <> -1 THEN a.atttypmod ELSE coalesce(db.typmod, -1) END,
+                 'domainChecks', (SELECT dk.checks FROM domain_checks dk WHERE dk.domain_oid = a.atttypid),
                  'enumLabels', CASE WHEN bt.typtype = 'e' THEN
                    (SELECT array_agg(e.enumlabel ORDER BY e.enumsortorder)
                       FROM pg_catalog.pg_enum e WHERE e.enumtypid = bt.oid) END
@@ -80,6 +93,7 @@ export interface ColumnJson {
   identity: boolean;
   typmod: number;
   enumLabels: string[] | null;
+  domainChecks: DomainCheck[] | null;
 }
 
 export interface TableRow {
@@ -118,6 +132,7 @@ export function columnFromJson(json: ColumnJson): CatalogColumn {
     // PostgreSQL 15+ allows a negative scale, stored as an 11-bit two's complement
     scale: isNumeric && hasTypmod ? (((packed & 0x7ff) ^ 1024) - 1024) : null,
     enumLabels: json.enumLabels ?? null,
+    ...(json.domainChecks?.length ? { domainChecks: json.domainChecks } : {}),
   };
 }
 
