@@ -6,6 +6,7 @@ import type { QueryRunner } from '../db/query-runner.js';
 import { runDdl } from '../db/run-ddl.js';
 import { fn, names } from '../lock/object-names.js';
 import { partitionsOf, tablesWithTrigger } from '../lock/partitions.js';
+import { sealStatements } from '../lock/source-support.js';
 
 export function captureFunction(schema: string, migration: string): string {
   // TG_ARGV[0]: capture table; TG_ARGV[1..]: key columns in key order
@@ -71,7 +72,7 @@ function truncateCaptureStatements(schema: string, migration: string, cls: strin
  * clone of the row trigger that PostgreSQL did not enable ALWAYS with its parent is enabled here. */
 export async function installCapture(db: QueryRunner, schema: string, migration: string, cls: string, table: string, key: string[]): Promise<void> {
   await runDdl(db, [captureFunction(schema, migration)]);
-  await runDdl(db, captureStatements(schema, migration, cls, table, key));
+  await runDdl(db, [...captureStatements(schema, migration, cls, table, key), ...sealStatements(schema)]);
   const partitions = (await partitionsOf(db, [table])).get(table) ?? [];
   for (const p of partitions) await runDdl(db, truncateCaptureStatements(schema, migration, cls, p, key));
   const { rows } = await db.query<{ table: string }>(

@@ -8,6 +8,7 @@ import { runDdl } from '../db/run-ddl.js';
 import type { Plan } from '../plan/types.js';
 import { fn, names } from './object-names.js';
 import { partitionsOf, tablesWithTrigger } from './partitions.js';
+import { sealStatements } from './source-support.js';
 
 export interface LockedTable {
   /** qualified source table */
@@ -69,7 +70,7 @@ export async function dataLockTargets(db: QueryRunner, plan: Plan, qualify: (tab
 /** Installs (or brings up to date) the data lock, one table at a time: each takes its own short
  * lock, never all at once. Tables no longer in the plan lose it. */
 export async function installDataLock(db: QueryRunner, schema: string, plan: Plan, qualify: (table: string) => string): Promise<void> {
-  await runDdl(db, [dataLockFunction(schema, plan.name)]);
+  await runDdl(db, [dataLockFunction(schema, plan.name), ...sealStatements(schema)]);
   const targets = await dataLockTargets(db, plan, qualify);
   for (const target of targets) await runDdl(db, dataLockTriggerStatements(schema, plan.name, target));
   const stale = (await tablesWithTrigger(db, names.dataLockTrigger(plan.name))).filter((x) => !targets.some((t) => t.table === x));

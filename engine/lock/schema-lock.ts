@@ -1,9 +1,11 @@
 // The schema lock: event triggers (enabled ALWAYS, so they hold under session_replication_role =
-// replica too) that reject DDL on objects in source.schemas (triggers, rules and policies on their tables included), except temporary
-// objects, materialized-view refreshes and cutover's own backends. The message names the migration
-// and the exception process, because the person who hits it is usually not the one migrating.
+// replica too) that reject DDL on objects in source.schemas, triggers, rules and policies on their
+// tables included, except temporary objects, materialized-view refreshes and cutover's own backends.
+// The message names the migration and the exception process, because the person who hits it is
+// usually not the one migrating.
 import { quoteIdent, quoteLiteral } from '../db/sql-identifiers.js';
 import { fn, names } from './object-names.js';
+import { sealStatements } from './source-support.js';
 
 function schemaArray(schemas: string[]): string {
   return `ARRAY[${schemas.map(quoteLiteral).join(', ')}]::text[]`;
@@ -53,6 +55,7 @@ export function schemaLockStatements(schema: string, migration: string, schemas:
     `DROP EVENT TRIGGER IF EXISTS ${quoteIdent(names.schemaDropTrigger(migration))}`,
     `CREATE EVENT TRIGGER ${quoteIdent(names.schemaDropTrigger(migration))} ON sql_drop EXECUTE FUNCTION ${dropFn}()`,
     `ALTER EVENT TRIGGER ${quoteIdent(names.schemaDropTrigger(migration))} ENABLE ALWAYS`,
+    ...sealStatements(schema),
   ];
 }
 
@@ -84,6 +87,7 @@ export function integrationLockStatements(schema: string, migration: string): st
     `DROP EVENT TRIGGER IF EXISTS ${trigger}`,
     `CREATE EVENT TRIGGER ${trigger} ON ddl_command_start WHEN TAG IN (${INTEGRATION_TAGS.map(quoteLiteral).join(', ')}) EXECUTE FUNCTION ${f}()`,
     `ALTER EVENT TRIGGER ${trigger} ENABLE ALWAYS`,
+    ...sealStatements(schema),
   ];
 }
 
