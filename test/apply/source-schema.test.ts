@@ -43,6 +43,9 @@ async function shopRole(pair: Pair): Promise<{ role: string; url: string }> {
 afterAll(async () => {
   for (const { role, database } of roles) {
     await withClient(database, async (c) => {
+      // the schema lock would (rightly) refuse to drop the shop's tables
+      const events = await c.query<{ name: string }>(`SELECT evtname AS name FROM pg_event_trigger WHERE evtname LIKE 'cutover\\_%'`);
+      for (const e of events.rows) await c.query(`DROP EVENT TRIGGER ${c.escapeIdentifier(e.name)}`);
       await c.query(`DROP OWNED BY ${c.escapeIdentifier(role)}`);
       await c.query(`DROP ROLE ${c.escapeIdentifier(role)}`);
     });
