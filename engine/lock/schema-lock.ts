@@ -68,10 +68,13 @@ export function dropSchemaLockStatements(schema: string, migration: string): str
   ];
 }
 
-/** Statements that add integrations; rejected before they start, since some act remotely. */
+/** Statements that add integrations, or new readers of the data (privileges); rejected before
+ * they start, since some act remotely. Roles and replication slots are no DDL of this database
+ * (server-wide objects, a function call): no event trigger sees them, the fingerprint does. */
 const INTEGRATION_TAGS = [
   'CREATE PUBLICATION', 'ALTER PUBLICATION', 'CREATE SUBSCRIPTION', 'ALTER SUBSCRIPTION', 'CREATE EXTENSION',
-  'ALTER EXTENSION', 'CREATE SERVER', 'ALTER SERVER', 'CREATE FOREIGN DATA WRAPPER', 'CREATE USER MAPPING',
+  'ALTER EXTENSION', 'CREATE SERVER', 'ALTER SERVER', 'CREATE FOREIGN DATA WRAPPER', 'ALTER FOREIGN DATA WRAPPER',
+  'CREATE USER MAPPING', 'ALTER USER MAPPING', 'GRANT', 'REVOKE', 'ALTER DEFAULT PRIVILEGES',
 ];
 
 export function integrationLockStatements(schema: string, migration: string): string[] {
