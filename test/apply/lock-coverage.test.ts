@@ -71,7 +71,7 @@ describe('pause mode on a partitioned class', () => {
     await app?.end().catch(() => undefined);
   });
 
-  it('rejects insert, update, delete and truncate made straight into a partition or a sub-partition', async () => {
+  it('rejects insert, update, delete and truncate made straight into a partition or a sub-partition, and new partitions', async () => {
     for (const [sql, op, table] of [
       [`INSERT INTO sales_2026_01 VALUES (4, '2026-01-11', 1.00)`, 'INSERT', 'sales_2026_01'],
       [`UPDATE sales_2026_01 SET amount = 0`, 'UPDATE', 'sales_2026_01'],
@@ -85,6 +85,12 @@ describe('pause mode on a partitioned class', () => {
       [`INSERT INTO sales VALUES (7, '2026-01-12', 1.00)`, 'INSERT', 'sales'],
     ]) {
       expect(await rejection(app, sql!), sql).toBe(`cutover: ${op} on public.${table} is rejected: its data is locked (pause) by migration till-pause`);
+    }
+    for (const sql of [
+      `CREATE TABLE sales_2026_03 PARTITION OF sales FOR VALUES FROM ('2026-03-01') TO ('2026-04-01')`,
+      `ALTER TABLE sales DETACH PARTITION sales_2026_01`,
+    ]) {
+      expect(await rejection(app, sql), sql).toMatch(/is rejected: schema public is locked by migration till-pause$/);
     }
     const { rows } = await app.query<{ n: number; total: string }>('SELECT count(*)::int AS n, sum(amount)::text AS total FROM sales');
     expect(rows[0]).toEqual({ n: 3, total: '60.00' });
