@@ -1,7 +1,8 @@
-// The data lock: a statement-level trigger on every class's table and on each of its partitions. Pause rejects every write;
-// freeze lets through only the operations the plan's rules allow for that class. cutover's own
-// registered backends are exempt. Past `ends` the freeze keeps holding (failing safe) and the
-// lock gate says it ended, so the plan gets re-reviewed rather than the source quietly opening.
+// The data lock: a statement-level trigger on every class's table and on each of its partitions.
+// Pause rejects every write; freeze lets through only the operations the plan's rules allow for
+// that class. cutover's own registered backends are exempt. Past `ends` the freeze keeps holding
+// (failing safe) and the lock gate says it ended, so the plan gets re-reviewed rather than the
+// source quietly opening.
 import { quoteIdent, quoteLiteral, quoteQualified } from '../db/sql-identifiers.js';
 import type { QueryRunner } from '../db/query-runner.js';
 import { runDdl } from '../db/run-ddl.js';
@@ -61,7 +62,7 @@ function dropTriggerStatement(migration: string, table: string): string {
 
 /** Every table the lock must be on: each class's table and each of its partitions, with the
  * class's mode and rules. */
-export async function dataLockTargets(db: QueryRunner, plan: Plan, qualify: (table: string) => string): Promise<LockedTable[]> {
+async function dataLockTargets(db: QueryRunner, plan: Plan, qualify: (table: string) => string): Promise<LockedTable[]> {
   const tables = lockedTables(plan, qualify);
   const partitions = await partitionsOf(db, tables.map((t) => t.table));
   return tables.flatMap((t) => [t, ...(partitions.get(t.table) ?? []).map((p) => ({ ...t, table: p }))]);
