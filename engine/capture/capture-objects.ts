@@ -1,7 +1,7 @@
 // Change capture on the source: a row trigger on a class's table (and so on each of its
 // partitions) records the key of every changed row, with the writing transaction's id, in a
-// capture table in cutover's schema. Replay re-reads
-// each captured key through `columns`, so capture stores keys only, never row data.
+// capture table in cutover's schema. Replay re-reads each captured key through `columns`, so
+// capture stores keys only, never row data.
 import { quoteIdent, quoteLiteral, quoteQualified } from '../db/sql-identifiers.js';
 import type { QueryRunner } from '../db/query-runner.js';
 import { runDdl } from '../db/run-ddl.js';
