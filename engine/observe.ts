@@ -18,6 +18,7 @@ import { findTable, type Catalog } from './introspect/catalog.js';
 import { fingerprintDrift, sourceFingerprint, type FingerprintParts } from './introspect/fingerprint.js';
 import { introspect } from './introspect/introspect.js';
 import { installedOnSource, observable } from './lock/installed.js';
+import { sourceRoleFindings } from './lock/source-role.js';
 import type { Plan } from './plan/types.js';
 import { readCachedFindings, writeCachedFindings } from './state/findings-cache.js';
 import { readState, type StateSnapshot } from './state/state-store.js';
@@ -151,6 +152,7 @@ export async function observe(o: ObserveOptions): Promise<Observed> {
   const data = await dataFindings(o, source, destination, state, fingerprint.hash, copies);
   const live = await installedOnSource(o.source, o.plan, qualifier(source));
   const connections = await sourceConnections(o.source);
+  const sourceRole = await sourceRoleFindings(o.source, o.plan, qualifier(source), o.locate);
   const stored = state.exists ? await readParity(o.destination, stateSchema(o.plan), o.plan.name) : [];
   const tables = await copiedTables(o, destination, copies);
   const parity = o.refresh && stored.length
@@ -163,7 +165,7 @@ export async function observe(o: ObserveOptions): Promise<Observed> {
   return {
     source, destination, sourceFingerprint: fingerprint, state, drift, missingLive, live,
     connections, parity, copies, checks, tables,
-    findings: [...coverage(o.plan, source, destination, o.locate), ...replicationRoleFindings(o.plan, destination, o.locate), ...data.findings, ...newConnections(state.migration?.sourceConnections, connections)],
+    findings: [...coverage(o.plan, source, destination, o.locate), ...replicationRoleFindings(o.plan, destination, o.locate), ...data.findings, ...newConnections(state.migration?.sourceConnections, connections), ...sourceRole],
     findingsCached: data.cached,
     dataFindings: data.findings,
   };

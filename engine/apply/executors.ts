@@ -1,14 +1,14 @@
 // How each kind of resource is created and destroyed. Every executor is idempotent (IF NOT EXISTS,
 // CREATE OR REPLACE, DROP IF EXISTS), so a change interrupted by a kill is simply done again.
 import { sourceConnections } from '../checks/connections.js';
-import { captureFunction, captureStatements, dropCaptureStatements } from '../capture/capture-objects.js';
+import { installCapture, removeCapture } from '../capture/capture-objects.js';
 import type { QueryRunner } from '../db/query-runner.js';
 import { runDdl } from '../db/run-ddl.js';
 import type { Change, CheckResult, ParityResult } from '../diff/plan-result.js';
 import { auditGuardStatements, dropAuditGuardStatements } from '../checks/audit/guard.js';
 import { Failure } from '../failure.js';
 import type { FingerprintParts } from '../introspect/fingerprint.js';
-import { dataLockFunction, dataLockTriggerStatements, dropDataLockStatements, lockedTables } from '../lock/data-lock.js';
+import { installDataLock, removeDataLock } from '../lock/data-lock.js';
 import { dropIntegrationLockStatements, dropSchemaLockStatements, integrationLockStatements, schemaLockStatements } from '../lock/schema-lock.js';
 import { dropSupportStatements, registerBackend, supportStatements } from '../lock/source-support.js';
 import type { Plan } from '../plan/types.js';
@@ -66,8 +66,6 @@ interface Executor {
 
 const className = (address: string) => address.split('.')[1]!;
 
-const tablesOf = (change: Change): string[] => ((change.before ?? change.after)?.tables as string[] | undefined) ?? [];
-
 const EXECUTORS: [RegExp, Executor][] = [
   [/^source\.support$/, {
     async create(_, t) {
@@ -103,25 +101,16 @@ const EXECUTORS: [RegExp, Executor][] = [
     async delete(_, t) { await runDdl(t.source, dropIntegrationLockStatements(t.schema, t.plan.name)); },
   }],
   [/^lock\.data$/, {
-    async create(change, t) {
-      await runDdl(t.source, [dataLockFunction(t.schema, t.plan.name)]);
-      // one table at a time: each takes its own short lock, never all at once
-      for (const table of lockedTables(t.plan, t.qualify)) await runDdl(t.source, dataLockTriggerStatements(t.schema, t.plan.name, table));
-      const stale = (change.before?.tables as string[] | undefined ?? []).map(t.qualify)
-        .filter((x) => !lockedTables(t.plan, t.qualify).some((l) => l.table === x));
-      if (stale.length) await runDdl(t.source, dropDataLockStatements(t.schema, t.plan.name, stale).slice(0, -1));
-    },
-    async delete(change, t) { await runDdl(t.source, dropDataLockStatements(t.schema, t.plan.name, tablesOf(change).map(t.qualify))); },
+    async create(_, t) { await installDataLock(t.source, t.schema, t.plan, t.qualify); },
+    async delete(_, t) { await removeDataLock(t.source, t.schema, t.plan.name); },
   }],
   [/^class\.[^.]+\.capture$/, {
     async create(change, t) {
       const cls = t.plan.classes[className(change.address)]!;
-      await runDdl(t.source, [captureFunction(t.schema, t.plan.name)]);
-      await runDdl(t.source, captureStatements(t.schema, t.plan.name, className(change.address), t.qualify(cls.source.table), cls.source.key));
+      await installCapture(t.source, t.schema, t.plan.name, className(change.address), t.qualify(cls.source.table), cls.source.key);
     },
     async delete(change, t) {
-      const table = String(change.before?.table ?? '');
-      await runDdl(t.source, dropCaptureStatements(t.schema, t.plan.name, className(change.address), t.qualify(table)));
+      await removeCapture(t.source, t.schema, t.plan.name, className(change.address), t.qualify(String(change.before?.table ?? '')));
     },
   }],
   [/^class\.[^.]+\.copy$/, {

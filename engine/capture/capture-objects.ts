@@ -1,8 +1,13 @@
-// Change capture on the source: a row trigger on a class's table records the key of every changed
-// row, with the writing transaction's id, in a capture table in cutover's schema. Replay re-reads
-// each captured key through `columns`, so capture stores keys only, never row data.
+// Change capture on the source: a row trigger on a class's table (and so on each of its
+// partitions) records the key of every changed row, with the writing transaction's id, in a
+// capture table in cutover's schema. Replay re-reads each captured key through `columns`, so
+// capture stores keys only, never row data.
 import { quoteIdent, quoteLiteral, quoteQualified } from '../db/sql-identifiers.js';
+import type { QueryRunner } from '../db/query-runner.js';
+import { runDdl } from '../db/run-ddl.js';
 import { fn, names } from '../lock/object-names.js';
+import { partitionsOf, tablesWithTrigger } from '../lock/partitions.js';
+import { sealStatements } from '../lock/source-support.js';
 
 export function captureFunction(schema: string, migration: string): string {
   // TG_ARGV[0]: capture table; TG_ARGV[1..]: key columns in key order
@@ -29,6 +34,9 @@ export function captureFunction(schema: string, migration: string): string {
     END $fn$`;
 }
 
+/** The capture table, the row trigger (PostgreSQL clones it onto every partition, present and
+ * future) and the TRUNCATE trigger on the class's own table. ENABLE ALWAYS: capture also sees
+ * writes made under `session_replication_role = replica`. */
 export function captureStatements(schema: string, migration: string, cls: string, table: string, key: string[]): string[] {
   const captureTable = names.captureTable(migration, cls);
   const trigger = quoteIdent(names.captureTrigger(migration));
@@ -44,16 +52,45 @@ export function captureStatements(schema: string, migration: string, cls: string
     `DROP TRIGGER IF EXISTS ${trigger} ON ${quoteQualified(table)}`,
     `CREATE TRIGGER ${trigger} AFTER INSERT OR UPDATE OR DELETE ON ${quoteQualified(table)}
        FOR EACH ROW EXECUTE FUNCTION ${fn(schema, names.captureTrigger(migration))}(${args})`,
-    `DROP TRIGGER IF EXISTS ${quoteIdent(`${names.captureTrigger(migration)}_truncate`)} ON ${quoteQualified(table)}`,
-    `CREATE TRIGGER ${quoteIdent(`${names.captureTrigger(migration)}_truncate`)} AFTER TRUNCATE ON ${quoteQualified(table)}
-       FOR EACH STATEMENT EXECUTE FUNCTION ${fn(schema, names.captureTrigger(migration))}(${args})`,
+    `ALTER TABLE ${quoteQualified(table)} ENABLE ALWAYS TRIGGER ${trigger}`,
+    ...truncateCaptureStatements(schema, migration, cls, table, key),
   ];
 }
 
-export function dropCaptureStatements(schema: string, migration: string, cls: string, table: string): string[] {
+/** Statement triggers are not cloned: the TRUNCATE capture goes on each partition too. */
+function truncateCaptureStatements(schema: string, migration: string, cls: string, table: string, key: string[]): string[] {
+  const trigger = quoteIdent(names.captureTruncateTrigger(migration, cls));
+  const args = [names.captureTable(migration, cls), ...key].map(quoteLiteral).join(', ');
   return [
-    `DROP TRIGGER IF EXISTS ${quoteIdent(names.captureTrigger(migration))} ON ${quoteQualified(table)}`,
-    `DROP TRIGGER IF EXISTS ${quoteIdent(`${names.captureTrigger(migration)}_truncate`)} ON ${quoteQualified(table)}`,
-    `DROP TABLE IF EXISTS ${quoteIdent(schema)}.${quoteIdent(names.captureTable(migration, cls))}`,
+    `DROP TRIGGER IF EXISTS ${trigger} ON ${quoteQualified(table)}`,
+    `CREATE TRIGGER ${trigger} AFTER TRUNCATE ON ${quoteQualified(table)}
+       FOR EACH STATEMENT EXECUTE FUNCTION ${fn(schema, names.captureTrigger(migration))}(${args})`,
+    `ALTER TABLE ${quoteQualified(table)} ENABLE ALWAYS TRIGGER ${trigger}`,
   ];
+}
+
+/** Installs capture for one class: on its table, then on each partition, one table at a time. A
+ * clone of the row trigger that PostgreSQL did not enable ALWAYS with its parent is enabled here. */
+export async function installCapture(db: QueryRunner, schema: string, migration: string, cls: string, table: string, key: string[]): Promise<void> {
+  await runDdl(db, [captureFunction(schema, migration)]);
+  await runDdl(db, [...captureStatements(schema, migration, cls, table, key), ...sealStatements(schema)]);
+  const partitions = (await partitionsOf(db, [table])).get(table) ?? [];
+  for (const p of partitions) await runDdl(db, truncateCaptureStatements(schema, migration, cls, p, key));
+  const { rows } = await db.query<{ table: string }>(
+    `SELECT n.nspname || '.' || c.relname AS table FROM pg_catalog.pg_trigger t
+       JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE t.tgname = $1 AND t.tgparentid <> 0 AND t.tgenabled <> 'A' AND n.nspname || '.' || c.relname = ANY ($2::text[])`,
+    [names.captureTrigger(migration), partitions]);
+  for (const r of rows) await runDdl(db, [`ALTER TABLE ${quoteQualified(r.table)} ENABLE ALWAYS TRIGGER ${quoteIdent(names.captureTrigger(migration))}`]);
+}
+
+/** Removes one class's capture: the row trigger (its clones go with it), the TRUNCATE trigger
+ * wherever it is (partitions detached since included), and the capture table. */
+export async function removeCapture(db: QueryRunner, schema: string, migration: string, cls: string, table: string): Promise<void> {
+  const truncate = names.captureTruncateTrigger(migration, cls);
+  for (const t of await tablesWithTrigger(db, truncate)) await runDdl(db, [`DROP TRIGGER IF EXISTS ${quoteIdent(truncate)} ON ${quoteQualified(t)}`]);
+  await runDdl(db, [
+    `DROP TRIGGER IF EXISTS ${quoteIdent(names.captureTrigger(migration))} ON ${quoteQualified(table)}`,
+    `DROP TABLE IF EXISTS ${quoteIdent(schema)}.${quoteIdent(names.captureTable(migration, cls))}`,
+  ]);
 }

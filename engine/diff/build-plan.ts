@@ -51,7 +51,7 @@ function diffResources(want: Resource[], have: Have, phase: Phase, input: BuildI
     const before = have.get(r.address);
     if (!before) {
       const again = rerun.get(r.address);
-      const reason = input.missingLive.has(r.address) ? 'it was removed outside cutover' : again ? `it runs again: ${again}` : `phase ${r.phase} installs it`;
+      const reason = input.missingLive.has(r.address) ? 'it is missing or disabled on the source (changed outside cutover)' : again ? `it runs again: ${again}` : `phase ${r.phase} installs it`;
       changes.push({ address: r.address, phase, actions: ['create'], before: null, after: r.attributes, reason, ...line(r) });
       continue;
     }

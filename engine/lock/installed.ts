@@ -1,20 +1,24 @@
 // What of cutover's own objects is actually there on the source, as resource addresses, so a plan
-// notices an object dropped behind cutover's back and puts it back.
+// notices an object dropped or disabled behind cutover's back (a superuser can) and puts it back.
+// A lock counts only where it holds: on every partition of a class's table, and enabled ALWAYS
+// (a trigger left at its default does not fire under `session_replication_role = replica`).
 import type { QueryRunner } from '../db/query-runner.js';
 import type { Plan } from '../plan/types.js';
 import { names } from './object-names.js';
 import { writeTableName } from '../plan/plan-names.js';
+import { partitionsOf } from './partitions.js';
 import { stateSchema } from '../plan/defaults.js';
 
 export async function installedOnSource(db: QueryRunner, plan: Plan, qualify: (t: string) => string): Promise<Set<string>> {
   const schema = stateSchema(plan);
+  // cloned row triggers on partitions are internal before PostgreSQL 15: tgparentid finds them
   const { rows } = await db.query<{ kind: string; name: string; table_schema: string | null; table_name: string | null }>(
     `SELECT 'event' AS kind, evtname::text AS name, NULL::text AS table_schema, NULL::text AS table_name
-       FROM pg_event_trigger WHERE evtname LIKE 'cutover\\_%'
+       FROM pg_event_trigger WHERE evtname LIKE 'cutover\\_%' AND evtenabled = 'A'
      UNION ALL
      SELECT 'trigger', t.tgname::text, n.nspname::text, c.relname::text
        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE t.tgname LIKE 'cutover\\_%' AND NOT t.tgisinternal
+      WHERE t.tgname LIKE 'cutover\\_%' AND (NOT t.tgisinternal OR t.tgparentid <> 0) AND t.tgenabled = 'A'
      UNION ALL
      SELECT 'schema', nspname::text, NULL, NULL FROM pg_namespace WHERE nspname = $1`, [schema]);
   // a trigger is keyed by its table as the plan writes it (qualify's form), whatever the names hold
@@ -26,8 +30,14 @@ export async function installedOnSource(db: QueryRunner, plan: Plan, qualify: (t
   if (have.has(`event:${names.schemaLockTrigger(m)}`) && have.has(`event:${names.schemaDropTrigger(m)}`)) live.add('lock.schema');
   if (have.has(`event:${names.integrationLockTrigger(m)}`)) live.add('lock.integrations');
   const classes = Object.entries(plan.classes).map(([name, c]) => ({ name, table: qualify(c.source.table) }));
-  if (classes.every((c) => have.has(`trigger:${c.table}:${names.dataLockTrigger(m)}`))) live.add('lock.data');
-  for (const c of classes) if (have.has(`trigger:${c.table}:${names.captureTrigger(m)}`)) live.add(`class.${c.name}.capture`);
+  const partitions = await partitionsOf(db, classes.map((c) => c.table));
+  const tree = (table: string) => [table, ...(partitions.get(table) ?? [])];
+  const on = (table: string, trigger: string) => have.has(`trigger:${table}:${trigger}`);
+  if (classes.every((c) => tree(c.table).every((t) => on(t, names.dataLockTrigger(m))))) live.add('lock.data');
+  for (const c of classes) {
+    const held = tree(c.table).every((t) => on(t, names.captureTrigger(m)) && on(t, names.captureTruncateTrigger(m, c.name)));
+    if (held) live.add(`class.${c.name}.capture`);
+  }
   return live;
 }
 

@@ -204,6 +204,9 @@ function toDiagnostic(source: SourceDocument, value: unknown, e: ErrorObject): D
       return diagnostic('schema.unique-items', `${it} lists ${item} twice (items ${first + 1} and ${dup + 1})`, file, at([...path, dup]),
         'each item may appear once in the list; remove this one');
     }
+    case 'maxLength':
+      return diagnostic('schema.too-long', `${it} may be at most ${String(params.limit)} characters, not ${String(e.data).length}`, file, at(path),
+        where === 'name' ? 'cutover names its objects on the source after the migration, and PostgreSQL cuts names at 63 bytes; choose a shorter name' : undefined);
     case 'minLength':
       return diagnostic('schema.empty', `${it} must not be empty`, file, at(path));
     case 'minProperties':

@@ -59,7 +59,7 @@ describe('kill -9 of apply mid-way through phase one', () => {
 
     const objects = await sourceObjects(pair.source);
     expect(objects.eventTriggers).toEqual([names.integrationLock, names.schemaDrop, names.schemaLock].sort());
-    const expectedTriggers = TABLES.flatMap((t) => [`${t}:${names.capture}`, `${t}:${names.capture}_truncate`, `${t}:${names.dataLock}`]).sort();
+    const expectedTriggers = TABLES.flatMap((t) => [`${t}:${names.capture}`, `${t}:${names.captureTruncate(t)}`, `${t}:${names.dataLock}`]).sort();
     expect(objects.triggers).toEqual(expectedTriggers); // one of each per table, none twice
     expect(objects.tables).toEqual(['backends', ...TABLES.map((t) => names.captureTable(t))].sort());
     const functions = await withClient(pair.source, async (c) => (await c.query<{ name: string; n: number }>(

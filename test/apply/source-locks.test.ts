@@ -92,6 +92,33 @@ describe('pause mode, schema and integration locks enforced', () => {
       'SELECT (SELECT count(*) FROM customers)::int AS c, (SELECT count(*) FROM orders)::int AS o, (SELECT count(*) FROM order_lines)::int AS l');
     expect(rows[0]).toEqual({ c: 2, o: 2, l: 3 });
   });
+  it('holds under session_replication_role = replica: writes, DDL and integrations are still rejected', async (ctx) => {
+    if (!enforceable) ctx.skip(); // SET session_replication_role needs a superuser
+    const replica = await application(pair.source);
+    try {
+      await replica.query('SET session_replication_role = replica');
+      expect(await rejection(replica, `INSERT INTO customers VALUES (3, 'cy@example.com', 'Cy')`))
+        .toBe('cutover: INSERT on public.customers is rejected: its data is locked (pause) by migration shop-pause');
+      expect(await rejection(replica, 'TRUNCATE order_lines'))
+        .toBe('cutover: TRUNCATE on public.order_lines is rejected: its data is locked (pause) by migration shop-pause');
+      expect(await rejection(replica, 'ALTER TABLE customers ADD COLUMN loyalty_tier text'))
+        .toBe('cutover: ALTER TABLE on public.customers is rejected: schema public is locked by migration shop-pause');
+      expect(await rejection(replica, 'DROP TABLE order_lines'))
+        .toMatch(/^cutover: DROP TABLE on .* is rejected: schema public is locked by migration shop-pause$/);
+      expect(await rejection(replica, 'CREATE PUBLICATION shop_feed FOR TABLE orders'))
+        .toBe('cutover: CREATE PUBLICATION is rejected: integrations of this database are locked by migration shop-pause');
+    } finally {
+      await replica.end().catch(() => undefined);
+    }
+  });
+
+  it('rejects a trigger created on, or cutover\'s trigger dropped from, a locked table', async (ctx) => {
+    if (!enforceable) ctx.skip();
+    expect(await rejection(app, 'CREATE TRIGGER sneak BEFORE UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()'))
+      .toBe('cutover: CREATE TRIGGER on sneak on public.customers is rejected: schema public is locked by migration shop-pause');
+    expect(await rejection(app, `DROP TRIGGER ${app.escapeIdentifier(objectNames(name).dataLock)} ON customers`))
+      .toMatch(/^cutover: DROP TRIGGER on .* is rejected: schema public is locked by migration shop-pause$/);
+  });
 });
 
 describe('freeze mode with a rule allowing inserts on one class', () => {
@@ -142,5 +169,20 @@ describe('freeze mode with a rule allowing inserts on one class', () => {
       { table: names.captureTable('order_lines'), n: 1 },
       { table: names.captureTable('orders'), n: 0 },
     ]);
+  });
+  it('captures the allowed insert made under session_replication_role = replica', async (ctx) => {
+    if (!(await canEnforce(pair.source))) ctx.skip(); // SET session_replication_role needs a superuser
+    const replica = await application(pair.source);
+    try {
+      await replica.query('SET session_replication_role = replica');
+      await replica.query(`INSERT INTO order_lines VALUES (11, 3, 'saucer', 1)`);
+      expect(await rejection(replica, `UPDATE order_lines SET qty = 5 WHERE order_id = 10`))
+        .toBe('cutover: UPDATE on public.order_lines is rejected: its data is locked (freeze) by migration shop-freeze');
+    } finally {
+      await replica.end().catch(() => undefined);
+    }
+    const captured = await withClient(pair.source, async (c) => (await c.query<{ key: unknown }>(
+      `SELECT key FROM cutover.${c.escapeIdentifier(names.captureTable('order_lines'))} ORDER BY id`)).rows);
+    expect(captured).toEqual([{ key: [11, 2] }, { key: [11, 3] }]);
   });
 });

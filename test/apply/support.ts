@@ -4,6 +4,7 @@
 // ever in a file), the CLI run as a separate process, and queries that say what cutover left on
 // each side.
 import type pg from 'pg';
+import { names } from '../../engine/lock/object-names.js';
 import { freshPair as freshDatabasePair, withClient, type Pair } from '../support/databases.js';
 import type { GateJson } from '../support/cutover-cli.js';
 import { lockSection, planHead } from '../support/plan-folder.js';
@@ -110,14 +111,14 @@ export async function canEnforce(url: string): Promise<boolean> {
 
 /** The data-lock, capture and event-trigger names cutover gives a migration (engine/lock/object-names.ts). */
 export function objectNames(migration: string) {
-  const m = migration.replace(/-/g, '_');
   return {
-    schemaLock: `cutover_schema_lock_${m}`,
-    schemaDrop: `cutover_schema_drop_${m}`,
-    integrationLock: `cutover_integration_lock_${m}`,
-    dataLock: `cutover_data_lock_${m}`,
-    capture: `cutover_capture_${m}`,
-    captureTable: (cls: string) => `cutover_capture_${m}_${cls}`,
+    schemaLock: names.schemaLockTrigger(migration),
+    schemaDrop: names.schemaDropTrigger(migration),
+    integrationLock: names.integrationLockTrigger(migration),
+    dataLock: names.dataLockTrigger(migration),
+    capture: names.captureTrigger(migration),
+    captureTruncate: (cls: string) => names.captureTruncateTrigger(migration, cls),
+    captureTable: (cls: string) => names.captureTable(migration, cls),
   };
 }
 

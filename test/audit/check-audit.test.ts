@@ -3,6 +3,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { captureFunction, captureStatements } from '../../engine/capture/capture-objects.js';
+import { names } from '../../engine/lock/object-names.js';
 import type { ExpressionType } from '../../engine/checks/expressions.js';
 import type { CheckResult } from '../../engine/diff/plan-result.js';
 import type { Catalog } from '../../engine/introspect/catalog.js';
@@ -192,8 +193,8 @@ describe('checkAudit', () => {
     } finally {
       await source.query(`UPDATE audit_log SET action = 'refund' WHERE id = 1001`);
       await source.query('DROP SCHEMA cutover CASCADE');
-      await source.query('DROP TRIGGER IF EXISTS cutover_capture_audit_test ON audit_log');
-      await source.query('DROP TRIGGER IF EXISTS cutover_capture_audit_test_truncate ON audit_log');
+      await source.query(`DROP TRIGGER IF EXISTS ${source.escapeIdentifier(names.captureTrigger(MIGRATION))} ON audit_log`);
+      await source.query(`DROP TRIGGER IF EXISTS ${source.escapeIdentifier(names.captureTruncateTrigger(MIGRATION, 'audit_events'))} ON audit_log`);
     }
   });
 });

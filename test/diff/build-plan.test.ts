@@ -60,7 +60,7 @@ describe('buildPlan', () => {
 
   it('puts back a lock object removed behind cutover\'s back, saying so', () => {
     const result = buildPlan(input({ state: stateAt('locked', plan), missingLive: new Set(['lock.schema']) }));
-    expect(result.changes).toMatchObject([{ address: 'lock.schema', actions: ['create'], reason: 'it was removed outside cutover' }]);
+    expect(result.changes).toMatchObject([{ address: 'lock.schema', actions: ['create'], reason: 'it is missing or disabled on the source (changed outside cutover)' }]);
   });
 
   it('replaces a copy whose mapping changed, naming what changed', () => {

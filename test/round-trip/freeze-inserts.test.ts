@@ -5,6 +5,7 @@
 // the destination exactly once (replayed from capture, never also copied), parity passes, and the
 // capture rows replay applied are gone.
 import { describe, expect, it } from 'vitest';
+import { names } from '../../engine/lock/object-names.js';
 import { withClient } from '../support/databases.js';
 import { endToEndFile } from '../support/cutover-cli.js';
 import {
@@ -58,7 +59,7 @@ describe('freeze mode: inserts the rules allow, made during the copy', () => {
     const locked = await cutover(['apply', folder.write('locked.yaml', plan('locked')), '--auto-approve'], pair.env);
     expectExit(locked, 0);
 
-    const captureTable = `cutover.${JSON.stringify(`cutover_capture_${NAME.replace(/-/g, '_')}_sales`)}`;
+    const captureTable = `cutover.${JSON.stringify(names.captureTable(NAME, 'sales'))}`;
     const inserted = await withClient(pair.source, async (till) => {
       // after the lock, before the copy: captured, and visible in the copy snapshot (copied, not replayed)
       await till.query(`INSERT INTO sales VALUES (9, 1, 1.00, now())`);

@@ -13,12 +13,15 @@
 // - The trigger function lives in the state schema on the destination, one per migration, shared
 //   by the migration's audit tables; dropping the last guard drops it.
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../db/sql-identifiers.js';
+import { derivedName } from '../../lock/object-names.js';
 
-const safe = (name: string) => name.replace(/-/g, '_');
-
-/** `cutover_append_only_<migration>`: the trigger (and its function); `…_truncate` for TRUNCATE. */
+/** `cutover_append_only_<migration>_<hash>`: the trigger (and its function); another for TRUNCATE. */
 export function appendOnlyName(migration: string): string {
-  return `cutover_append_only_${safe(migration)}`;
+  return derivedName('append_only', migration);
+}
+
+function truncateName(migration: string): string {
+  return derivedName('append_only_truncate', migration);
 }
 
 function fnName(schema: string, migration: string): string {
@@ -41,8 +44,8 @@ export function auditGuardStatements(schema: string, migration: string, destinat
     `DROP TRIGGER IF EXISTS ${quoteIdent(name)} ON ${table}`,
     `CREATE TRIGGER ${quoteIdent(name)} BEFORE UPDATE OR DELETE ON ${table}
        FOR EACH ROW EXECUTE FUNCTION ${fnName(schema, migration)}()`,
-    `DROP TRIGGER IF EXISTS ${quoteIdent(`${name}_truncate`)} ON ${table}`,
-    `CREATE TRIGGER ${quoteIdent(`${name}_truncate`)} BEFORE TRUNCATE ON ${table}
+    `DROP TRIGGER IF EXISTS ${quoteIdent(truncateName(migration))} ON ${table}`,
+    `CREATE TRIGGER ${quoteIdent(truncateName(migration))} BEFORE TRUNCATE ON ${table}
        FOR EACH STATEMENT EXECUTE FUNCTION ${fnName(schema, migration)}()`,
   ];
 }
@@ -53,7 +56,7 @@ export function dropAuditGuardStatements(schema: string, migration: string, dest
   const signature = quoteLiteral(`${fnName(schema, migration)}()`);
   return [
     `DROP TRIGGER IF EXISTS ${quoteIdent(name)} ON ${table}`,
-    `DROP TRIGGER IF EXISTS ${quoteIdent(`${name}_truncate`)} ON ${table}`,
+    `DROP TRIGGER IF EXISTS ${quoteIdent(truncateName(migration))} ON ${table}`,
     // the function goes with the migration's last guard
     `DO $do$ BEGIN
        IF pg_catalog.to_regprocedure(${signature}) IS NOT NULL
