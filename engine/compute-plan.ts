@@ -8,6 +8,9 @@ import type { Plan } from './plan/types.js';
 import type { Finding, PlanResult } from './diff/plan-result.js';
 import type { MigrationContext } from './migration-context.js';
 import { observe, type Observed } from './observe.js';
+import { unseenConnections } from './checks/connections.js';
+import { stateSchema } from './plan/defaults.js';
+import { otherStateHolder } from './state/state-lock.js';
 
 export interface ComputedPlan {
   result: PlanResult;
@@ -19,6 +22,8 @@ function classBytes(plan: Plan, observed: Observed): number {
 }
 
 export async function computePlan(ctx: MigrationContext, options: { refresh: boolean; reuseDataFindings?: Finding[] }): Promise<ComputedPlan> {
+  // read before observing: a command holding the lock meanwhile may leave what is read mid-way
+  const holder = await otherStateHolder(ctx.destination.client, stateSchema(ctx.plan), ctx.plan.name, ctx.destination.pid);
   const observed = await observe({
     plan: ctx.plan, planFingerprint: ctx.planFingerprint, source: ctx.source.client, destination: ctx.destination.client,
     locate: ctx.valid.locate, refresh: options.refresh, reuseDataFindings: options.reuseDataFindings,
@@ -40,5 +45,7 @@ export async function computePlan(ctx: MigrationContext, options: { refresh: boo
     checks: observed.checks,
     locate: ctx.valid.locate,
   });
-  return { result, observed };
+  const drift = { source: observed.drift, connections: unseenConnections(observed.state.migration?.sourceConnections, observed.connections) };
+  const stateLock = holder && { user: holder.holder, host: holder.host, pid: holder.pid, backendPid: holder.backendPid, command: holder.command, since: holder.since };
+  return { result: { ...result, drift, stateLock }, observed };
 }

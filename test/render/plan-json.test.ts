@@ -43,7 +43,7 @@ describe('planJson', () => {
 
   it('uses the versioned, snake_case shape the spec describes', () => {
     const doc = planJson(full) as Record<string, any>;
-    expect(doc.format_version).toBe('1.0');
+    expect(doc.format_version).toBe('1.1');
     expect(doc.plan).toEqual({
       name: 'chinook-to-storefront',
       target: 'round_tripped',

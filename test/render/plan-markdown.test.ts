@@ -5,6 +5,21 @@ import { bigPlan, create, finding, gate, parity, planResult, update } from './fi
 
 const MORE = 'more (run `cutover plan` locally for all)';
 
+describe('renderPlanMarkdown verdict', () => {
+  it('with no changes but a blocked gate and an error, says `No changes.` and what stands in the way', () => {
+    const md = renderPlanMarkdown(planResult({ gates: [gate('round_tripped', 'blocked', ['1 null-into-not-null finding'])], findings: [finding('invoices')] }));
+    expect(md).toContain('**No changes. 1 gate blocked. 1 data problem.**');
+    expect(md).not.toContain('The destination matches the plan');
+  });
+
+  it('labels an error for a gate beyond the target with that gate', () => {
+    const later = finding('', 'error', { kind: 'reimplemented-missing', column: undefined, message: 'function app.total() is not in the destination' });
+    const md = renderPlanMarkdown(planResult({ phase: 'round_tripped', findings: [later] }));
+    expect(md).toContain('**No changes. 1 error will block dual_run.**');
+    expect(md).toContain('| error (blocks dual_run) | reimplemented-missing |');
+  });
+});
+
 describe('renderPlanMarkdown', () => {
   const small = planResult({
     changes: [create('lock.schema', { mode: 'enforce' }), update('class.c.mapping', { email: 'email' }, { email: 'lower(email)' })],
