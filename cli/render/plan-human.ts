@@ -44,6 +44,6 @@ function legend(r: PlanResult, c: ChalkInstance): string[] {
 function phaseBlocks(r: PlanResult, c: ChalkInstance): string[][] {
   return groupByPhase(r.changes).flatMap(({ phase, changes }) => [
     [c.bold.underline(phaseTitle(phase))],
-    ...changes.map((change) => renderChangeBlock(change, c)),
+    ...changes.map((change) => renderChangeBlock(change, c, r.changes)),
   ]);
 }

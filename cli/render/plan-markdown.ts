@@ -76,7 +76,7 @@ function detailSections(r: PlanResult, withKeys: boolean): Collapsible[] {
 
 function changeSection(r: PlanResult): Collapsible {
   const rows = groupByPhase(r.changes).flatMap(({ phase, changes }) =>
-    changes.map((c, i) => (i === 0 ? `# ${phaseTitle(phase)}\n\n` : '') + changeText(c)),
+    changes.map((c, i) => (i === 0 ? `# ${phaseTitle(phase)}\n\n` : '') + changeText(c, r.changes)),
   );
   const { add, change, destroy } = r.summary;
   const title = `Changes: ${add} to add, ${change} to change, ${destroy} to destroy`;
@@ -92,8 +92,8 @@ function changeSection(r: PlanResult): Collapsible {
 }
 
 /** terraform's block with each symbol moved to the first column, so GitHub colours the lines. */
-function changeText(change: Change): string {
-  const lines = renderChangeBlock(change, plain).map((line) => line.replace(/^(\s+)(-\/\+|\+\/-|[-+~])(?=\s|$)/, '$2$1'));
+function changeText(change: Change, others: readonly Change[]): string {
+  const lines = renderChangeBlock(change, plain, others).map((line) => line.replace(/^(\s+)(-\/\+|\+\/-|[-+~])(?=\s|$)/, '$2$1'));
   if (lines.length <= CHANGE_LINES_SHOWN) return lines.join('\n');
   const kept = lines.slice(0, CHANGE_LINES_SHOWN - 1);
   return [...kept, `    … ${plural(lines.length - kept.length, 'more line')}`].join('\n');
