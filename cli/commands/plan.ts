@@ -35,10 +35,16 @@ Options:
   --no-color           plain output (also NO_COLOR=1)
 
 The last line is the verdict: \`Plan: 3 to add, 1 to change, 0 to destroy. 1 gate blocked. 2 data
-problems.\`; with no changes \`No changes. The destination matches the plan.\` only when nothing
-stands in the way, else \`No changes.\` followed by what does (\`No changes. 1 gate blocked.\`).
+problems.\`, or with no changes \`No changes.\` and what stands in the way (\`No changes. 1 gate
+blocked.\`). Only with nothing in the way does the plan open with \`No changes. The destination
+matches the plan.\`
 Every finding labelled \`error\` is counted there, or labelled with the later gate it will block
 (\`error (blocks dual_run)\`) and named at the end (\`1 error will block dual_run.\`).
+
+Drift since the lock (fingerprint differences, new client sessions) has its own section and is
+\`drift\` in --json. While another command holds the state lock (an apply mid-copy) the plan
+starts with a note naming it (\`state_lock\` in --json): what it shows may be work in progress.
+Check resources show \`copy = (class.X.copy)\` rather than repeating the copy mapping.
 
 Exit codes: 0 ok; 1 error. With --detailed-exitcode: 0 no changes and no data problems (a gate
 blocked by time or review alone is still 0), 1 error or data problems, 2 changes.`,
