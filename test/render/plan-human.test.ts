@@ -260,3 +260,19 @@ describe('renderPlanHuman colour and secrets', () => {
     expect(out).toContain('(connection string hidden)');
   });
 });
+
+describe('renderPlanHuman drift and state lock', () => {
+  it('opens with the state lock holder, lists drift, and never says the destination matches', () => {
+    const out = render({
+      phase: 'round_tripped',
+      drift: { source: ['table public.customers: column loyalty_tier added'], connections: ['etl / loader / 10.0.0.5'] },
+      stateLock: { user: 'deploy', host: 'ci-7', pid: 4242, backendPid: 811, command: 'cutover apply', since: '2026-12-01T08:59:00.000Z' },
+      findings: [finding('', 'warning', { kind: 'new-connection', column: undefined, message: 'a client not seen when the source was locked is connected' })],
+    });
+    expect(out.split('\n')[0]).toBe('Note: the state is locked by cutover apply (pid 4242 on host ci-7, user deploy) since 2026-12-01T08:59:00.000Z; this plan may show work in progress.');
+    expect(out).toContain('Drift since the lock:\n  changed table public.customers: column loyalty_tier added\n  new client etl / loader / 10.0.0.5 (a possible new integration');
+    expect(out).not.toContain('Preflight findings:'); // the new client is listed once, under drift
+    expect(out).not.toContain('The destination matches the plan');
+    expect(out.endsWith('\nNo changes. 1 source change since the lock.\n')).toBe(true);
+  });
+});
