@@ -91,3 +91,16 @@ describe('renderPlanMarkdown', () => {
     expect(findingRows.every((l) => l.includes('| error |'))).toBe(true);
   });
 });
+
+describe('renderPlanMarkdown drift and state lock', () => {
+  it('notes the lock holder above the verdict and lists drift in its own section', () => {
+    const md = renderPlanMarkdown(planResult({
+      phase: 'round_tripped',
+      drift: { source: ['table public.customers: column loyalty_tier added'], connections: [] },
+      stateLock: { user: 'deploy', host: 'ci-7', pid: 4242, backendPid: 811, command: 'cutover apply', since: '2026-12-01T08:59:00.000Z' },
+    }));
+    expect(md.indexOf('> **Note:** the state is locked by cutover apply (pid 4242 on host ci-7, user deploy)')).toBeLessThan(md.indexOf('**No changes. 1 source change since the lock.**'));
+    expect(md).toContain('<details><summary>Drift since the lock (1)</summary>');
+    expect(md).toContain('- changed: table public.customers: column loyalty\\_tier added');
+  });
+});
