@@ -10,6 +10,9 @@ import { judgeResults } from './diff/results.js';
 import type { Finding, PlanResult } from './diff/plan-result.js';
 import type { MigrationContext } from './migration-context.js';
 import { observe, type Observed } from './observe.js';
+import { unseenConnections } from './checks/connections.js';
+import { stateSchema } from './plan/defaults.js';
+import { otherStateHolder } from './state/state-lock.js';
 
 export interface ComputedPlan {
   result: PlanResult;
@@ -23,6 +26,8 @@ function classBytes(plan: Plan, observed: Observed): number {
 }
 
 export async function computePlan(ctx: MigrationContext, options: { refresh: boolean; reuseDataFindings?: Finding[] }): Promise<ComputedPlan> {
+  // read before observing: a command holding the lock meanwhile may leave what is read mid-way
+  const holder = await otherStateHolder(ctx.destination.client, stateSchema(ctx.plan), ctx.plan.name, ctx.destination.pid);
   const now = await ctx.clock.now();
   const observed = await observe({
     plan: ctx.plan, planFingerprint: ctx.planFingerprint, source: ctx.source.client, destination: ctx.destination.client,
@@ -49,5 +54,7 @@ export async function computePlan(ctx: MigrationContext, options: { refresh: boo
     tables: observed.tables,
     locate: ctx.valid.locate,
   });
-  return { result, observed, proof: (phase) => phaseProof({ plan: ctx.plan, ...results }, phase) };
+  const drift = { source: observed.drift, connections: unseenConnections(observed.state.migration?.sourceConnections, observed.connections) };
+  const stateLock = holder && { user: holder.holder, host: holder.host, pid: holder.pid, backendPid: holder.backendPid, command: holder.command, since: holder.since };
+  return { result: { ...result, drift, stateLock }, observed, proof: (phase) => phaseProof({ plan: ctx.plan, ...results }, phase) };
 }

@@ -7,7 +7,7 @@ import { describeMappings, type MappingDescription } from './checks/expressions.
 import type { Locate } from './checks/locate.js';
 import { preflight } from './checks/preflight.js';
 import type { QueryRunner } from './db/query-runner.js';
-import { quoteQualified } from './db/sql-identifiers.js';
+import { quoteIdent, quoteQualified } from './db/sql-identifiers.js';
 import { destinationSchemas } from './destination-schemas.js';
 import type { CheckResult, Finding, ParityResult } from './diff/plan-result.js';
 import { readChecks } from './state/check-store.js';
@@ -75,17 +75,22 @@ export interface ObserveOptions {
 
 /** Rows in each class's destination table that cutover did not write, in one query; only for
  * classes cutover has not finished copying. A copy killed part-way has committed batches whose
- * rows its checkpoint counts: those are cutover's own, not a reason to refuse the table. */
+ * rows its checkpoint counts: those are cutover's own, not a reason to refuse the table. The
+ * checkpoint is read in the same statement as the table (one snapshot): an apply copying beside
+ * this plan commits each batch with its checkpoint, so its rows are never taken for foreign ones. */
 async function destinationCounts(db: QueryRunner, plan: Plan, catalog: Catalog, state: StateSnapshot, copies: readonly CopyProgress[]): Promise<Map<string, number>> {
   const started = new Set(state.resources.filter((r) => r.address.endsWith('.copy')).map((r) => r.address));
   const tables = Object.entries(plan.classes)
     .filter(([name]) => !started.has(`class.${name}.copy`))
-    .map(([name, c]) => ({ table: findTable(catalog, c.destination.table), ours: copies.find((p) => p.class === name)?.rows ?? 0 }))
+    .map(([name, c]) => ({ name, table: findTable(catalog, c.destination.table), ours: copies.find((p) => p.class === name)?.rows ?? 0 }))
     .filter((t) => !!t.table);
   if (tables.length === 0) return new Map();
-  const sql = tables.map((t, i) => `SELECT ${i} AS i, (SELECT count(*) FROM (SELECT 1 FROM ${quoteQualified(t.table!.qualified)} LIMIT ${t.ours + 1_000_000}) x)::bigint AS n`).join(' UNION ALL ');
-  const { rows } = await db.query<{ i: number; n: string }>(sql);
-  return new Map(rows.map((r) => [tables[r.i]!.table!.qualified, Math.max(0, Number(r.n) - tables[r.i]!.ours)]));
+  const progress = `${quoteIdent(stateSchema(plan))}.copy_progress`;
+  const ours = (i: number) => (state.exists ? `(SELECT rows FROM ${progress} WHERE migration = $1 AND class = $${i + 2})` : 'NULL');
+  const sql = tables.map((t, i) => `SELECT ${i} AS i, (SELECT count(*) FROM (SELECT 1 FROM ${quoteQualified(t.table!.qualified)} LIMIT ${t.ours + 1_000_000}) x)::bigint AS n, coalesce(${ours(i)}, 0)::bigint AS ours`).join(' UNION ALL ');
+  const params = state.exists ? [plan.name, ...tables.map((t) => t.name)] : [];
+  const { rows } = await db.query<{ i: number; n: string; ours: string }>(sql, params);
+  return new Map(rows.map((r) => [tables[r.i]!.table!.qualified, Math.max(0, Number(r.n) - Number(r.ours))]));
 }
 
 /** How much the source's data has moved: the cache key for data findings before capture exists. */

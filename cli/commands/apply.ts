@@ -63,6 +63,9 @@ Options:
 Environment:
   CUTOVER_COPY_BATCH_ROWS  rows per copy batch, each one checkpoint (default 50000)
 
+Copy progress: rows, rate and time left per class, on one rewritten line on a terminal and a line
+every few seconds elsewhere; after a resume the rate counts only this run's rows.
+
 Exit codes: 0 target reached (or nothing to do), 1 error or cancelled, 3 stopped at a gate (or at
 a phase's proof: round_tripped is reached only when every parity, money, audit, attachment and
 custom-code check passes).`,

@@ -6,12 +6,12 @@ import { sha256 } from '../../engine/hash.js';
 import { readValidPlan } from '../../engine/load/valid-plan.js';
 import { openMigration } from '../../engine/migration-context.js';
 import { SAVED_PLAN_KIND, type SavedPlan } from '../../engine/saved-plan.js';
+import type { PlanResult } from '../../engine/diff/plan-result.js';
 import type { Command } from '../command.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { planJson } from '../render/plan-json.js';
 import { renderPlanHuman } from '../render/plan-human.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
-import { hasNothingToDo } from '../render/plan-summary.js';
 import { Failure } from '../../engine/failure.js';
 import { nowOption, onePlanFile } from '../options.js';
 
@@ -27,12 +27,27 @@ Options:
   -out FILE            save the plan for \`cutover apply FILE\` (no secrets are written)
   --json               print one versioned JSON document (schemas/plan-output.schema.json)
   --format markdown    Markdown for a pull-request comment (under 60,000 characters)
-  --detailed-exitcode  exit 2 when there are changes, 0 when there are none
+  --detailed-exitcode  terraform's exit codes for scripts: 0 no changes, 2 changes, and 1 when
+                       the plan counts data problems (error findings on the way to the target,
+                       which apply would refuse), whether or not there are changes
   --refresh            recompute preflight findings even when cached
   --now TIME           the time to plan at (only with clock: simulated; also CUTOVER_NOW)
   --no-color           plain output (also NO_COLOR=1)
 
-Exit codes: 0 ok (with --detailed-exitcode: no changes), 1 error, 2 changes (with --detailed-exitcode).`,
+The last line is the verdict: \`Plan: 3 to add, 1 to change, 0 to destroy. 1 gate blocked. 2 data
+problems.\`, or with no changes \`No changes.\` and what stands in the way (\`No changes. 1 gate
+blocked.\`). Only with nothing in the way does the plan open with \`No changes. The destination
+matches the plan.\`
+Every finding labelled \`error\` is counted there, or labelled with the later gate it will block
+(\`error (blocks dual_run)\`) and named at the end (\`1 error will block dual_run.\`).
+
+Drift since the lock (fingerprint differences, new client sessions) has its own section and is
+\`drift\` in --json. While another command holds the state lock (an apply mid-copy) the plan
+starts with a note naming it (\`state_lock\` in --json): what it shows may be work in progress.
+Check resources show \`copy = (class.X.copy)\` rather than repeating the copy mapping.
+
+Exit codes: 0 ok; 1 error. With --detailed-exitcode: 0 no changes and no data problems (a gate
+blocked by time or review alone is still 0), 1 error or data problems, 2 changes.`,
   options: {
     out: { type: 'string' },
     json: { type: 'boolean' },
@@ -72,12 +87,23 @@ Exit codes: 0 ok (with --detailed-exitcode: no changes), 1 error, 2 changes (wit
         if (format === 'markdown') term.err(note);
         else term.out(`\n${note}`);
       }
-      return values['detailed-exitcode'] && !hasNothingToDo(result) ? 2 : 0;
+      return values['detailed-exitcode'] ? detailedExitCode(result) : 0;
     } finally {
       await ctx.close();
     }
   },
 };
+
+/**
+ * terraform's -detailed-exitcode (0 empty diff, 1 error, 2 non-empty diff), where an error
+ * finding on the way to the target counts as an error: apply would refuse it before its first
+ * change, so a pipeline must not read it as "ok". A gate that only time or a review opens is not
+ * an error: it leaves 0 or 2 by whether there are changes.
+ */
+function detailedExitCode(result: PlanResult): number {
+  if (result.summary.dataProblems > 0) return 1;
+  return result.changes.length > 0 ? 2 : 0;
+}
 
 const WRITE_ERRORS: Record<string, string> = {
   ENOENT: 'no such directory',

@@ -16,6 +16,14 @@ interface Ctx {
 /** A change's symbol, or blank for an unchanged line of a diffed text. */
 export type Marker = ChangeSymbol | ' ';
 
+/**
+ * A value shown as a pointer to where it is printed in full (`(class.invoices.copy)`): printed
+ * bare, and equal to another reference with the same text.
+ */
+export class Reference {
+  constructor(readonly text: string) {}
+}
+
 /** Longer strings are diffed line by line; on one line `old -> new` would be unreadable. */
 const LONG = 60;
 const STEP = '    ';
@@ -51,6 +59,7 @@ function hiddenNote(hidden: number, what: string, indent: string, c: ChalkInstan
 /** One attribute (or list element, with an empty label) that differs. */
 function entryLines(label: string, b: unknown, a: unknown, indent: string, ctx: Ctx): string[] {
   const { c } = ctx;
+  if (a instanceof Reference && b instanceof Reference) return [`${indent}${marker('~', c)} ${prefix(label)}${a.text}`];
   if (b === undefined || (b === null && isStructured(a))) return wholeValue('+', label, a, indent, ctx);
   if (a === undefined || (a === null && isStructured(b))) return wholeValue('-', label, b, indent, ctx);
   if (isRecord(a) && isRecord(b)) return container('~', label, '{}', recordLines(b, a, indent + STEP, ctx), indent, c, '');
@@ -119,6 +128,7 @@ export function marker(m: Marker, c: ChalkInstance): string {
 /** A scalar or short list on one line; anything else as compact JSON. */
 export function inline(value: unknown): string {
   if (value === null || value === undefined) return 'null';
+  if (value instanceof Reference) return value.text;
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return value.toString();
   if (Array.isArray(value) && value.every(isScalar)) return `[${value.map(inline).join(', ')}]`;
@@ -160,11 +170,12 @@ function splitLines(text: string): string[] {
 }
 
 function isRecord(value: unknown): value is Attributes {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Reference);
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (a instanceof Reference || b instanceof Reference) return a instanceof Reference && b instanceof Reference && a.text === b.text;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
   if (isRecord(a) && isRecord(b)) {
     const keys = Object.keys(a);

@@ -5,26 +5,31 @@ import type { PlanResult } from '../../engine/diff/plan-result.js';
 import { marker } from './plan-attributes.js';
 import { renderChangeBlock } from './plan-change-block.js';
 import { groupByPhase, legendEntries, phaseTitle } from './plan-changes.js';
-import { checksSection, findingSection, gateSection, paritySection, windowSection } from './plan-sections.js';
-import { hasNothingToDo, NO_CHANGES, noChangesExplanation, summaryLine } from './plan-summary.js';
+import { checksSection, driftSection, findingSection, gateSection, paritySection, stateLockNote, windowSection } from './plan-sections.js';
+import { hasNothingToDo, NO_CHANGES, noChangesExplanation, verdict } from './plan-summary.js';
 import { redactDeep } from './redact.js';
 
 export function renderPlanHuman(result: PlanResult, color: ChalkInstance): string {
   const r = redactDeep(result);
   const blocks = [
+    stateLockNote(r, color),
     ...opening(r, color),
     gateSection(r, color),
+    driftSection(r.drift, color),
     windowSection(r.windows, color),
-    findingSection(r.findings, color),
+    findingSection(r.findings, r.target, color),
     paritySection(r.parity, color),
     checksSection(r.checks, color),
-    hasNothingToDo(r) ? [] : [summaryLine(r.summary).replace(/^Plan:/, color.bold('Plan:'))],
+    hasNothingToDo(r) ? [] : [verdict(r).replace(/^(Plan:|No changes\.)/, (m) => color.bold(m))],
   ];
   return `${blocks.filter((b) => b.length).map((b) => b.join('\n')).join('\n\n')}\n`;
 }
 
 function opening(r: PlanResult, c: ChalkInstance): string[][] {
   if (hasNothingToDo(r)) return [[c.green.bold(NO_CHANGES)], [noChangesExplanation(r)]];
+  if (!r.changes.length && !r.summary.gatesBlocked && !r.summary.dataProblems) {
+    return [[`${noChangesExplanation(r)} What is reported below stands in the way of a later phase.`]];
+  }
   if (!r.changes.length) return [['cutover has nothing it can apply until what is reported below is resolved.']];
   return [legend(r, c), [c.bold('cutover will perform the following actions:')], ...phaseBlocks(r, c)];
 }
@@ -39,6 +44,6 @@ function legend(r: PlanResult, c: ChalkInstance): string[] {
 function phaseBlocks(r: PlanResult, c: ChalkInstance): string[][] {
   return groupByPhase(r.changes).flatMap(({ phase, changes }) => [
     [c.bold.underline(phaseTitle(phase))],
-    ...changes.map((change) => renderChangeBlock(change, c)),
+    ...changes.map((change) => renderChangeBlock(change, c, r.changes)),
   ]);
 }

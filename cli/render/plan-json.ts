@@ -1,10 +1,10 @@
 // `cutover plan --json`: one versioned document, described by schemas/plan-output.schema.json.
 // Keys are snake_case and every optional fact is present as null rather than missing, so scripts
 // can rely on the shape; the version changes when that shape does.
-import type { Change, CheckResult, Finding, Gate, ParityResult, PlanResult, WriteWindow } from '../../engine/diff/plan-result.js';
+import type { Change, CheckResult, Finding, Gate, ParityResult, PlanResult, StateLockHolder, WriteWindow } from '../../engine/diff/plan-result.js';
 import { redactDeep } from './redact.js';
 
-export const PLAN_JSON_FORMAT_VERSION = '1.0';
+export const PLAN_JSON_FORMAT_VERSION = '1.1';
 
 export function planJson(result: PlanResult): object {
   const r = redactDeep(result);
@@ -24,6 +24,8 @@ export function planJson(result: PlanResult): object {
     parity: r.parity.map(parityJson),
     checks: (r.checks ?? []).map(checkJson),
     windows: r.windows.map(windowJson),
+    drift: { source_changes: r.drift?.source ?? [], new_connections: r.drift?.connections ?? [] },
+    state_lock: r.stateLock ? stateLockJson(r.stateLock) : null,
     summary: {
       add: r.summary.add,
       change: r.summary.change,
@@ -92,6 +94,10 @@ function checkJson(c: CheckResult): object {
     summary: c.summary,
     problems: c.problems.map((p) => ({ kind: p.kind, count: p.count, samples: p.samples.slice(0, 20), detail: p.detail ?? null })),
   };
+}
+
+function stateLockJson(h: StateLockHolder): object {
+  return { command: h.command, user: h.user, host: h.host, pid: h.pid, backend_pid: h.backendPid, since: h.since };
 }
 
 function windowJson(w: WriteWindow): object {

@@ -7,8 +7,8 @@ import { fitSections, type Collapsible } from './markdown-budget.js';
 import { cell, code, details, escapeMarkdown, fenceFor, tableHeader, tableRow, truncate } from './markdown.js';
 import { renderChangeBlock } from './plan-change-block.js';
 import { groupByPhase, phaseTitle } from './plan-changes.js';
-import { errorsFirst } from './plan-sections.js';
-import { hasNothingToDo, noChangesExplanation, verdict } from './plan-summary.js';
+import { describeStateLock, errorsFirst } from './plan-sections.js';
+import { hasNothingToDo, noChangesExplanation, severityLabel, verdict } from './plan-summary.js';
 import { redactDeep } from './redact.js';
 import { formatKeys, humanDuration, percent, plural, thousands } from './words.js';
 
@@ -43,7 +43,8 @@ function heading(r: PlanResult): string[] {
   const title = `### cutover plan: ${code(r.name)} → ${code(r.target)}`;
   const where = `Phase now: ${code(r.phase)} · clock ${code(r.now)} · plan fingerprint ${code(r.planFingerprint.slice(0, 12))}`;
   const explanation = hasNothingToDo(r) ? `\n\n${escapeMarkdown(noChangesExplanation(r))}` : '';
-  return [title, `**${verdict(r)}**${explanation}`, where];
+  const locked = r.stateLock ? [`> **Note:** ${escapeMarkdown(describeStateLock(r.stateLock))}; this plan may show work in progress.`] : [];
+  return [title, ...locked, `**${verdict(r)}**${explanation}`, where];
 }
 
 function gateList(gates: readonly Gate[]): Collapsible {
@@ -65,15 +66,17 @@ function gateItem(g: Gate): string {
 function detailSections(r: PlanResult, withKeys: boolean): Collapsible[] {
   const sections: Collapsible[] = [];
   if (r.changes.length) sections.push(changeSection(r));
+  const drift = driftRows(r);
+  if (drift.length) sections.push(listSection(`Drift since the lock (${thousands(drift.length)})`, drift));
   if (r.windows.length) sections.push(windowSection(r.windows));
-  if (r.findings.length) sections.push(findingSection(r.findings, withKeys));
+  if (r.findings.length) sections.push(findingSection(r, withKeys));
   if (r.parity.length) sections.push(paritySection(r.parity, withKeys));
   return sections;
 }
 
 function changeSection(r: PlanResult): Collapsible {
   const rows = groupByPhase(r.changes).flatMap(({ phase, changes }) =>
-    changes.map((c, i) => (i === 0 ? `# ${phaseTitle(phase)}\n\n` : '') + changeText(c)),
+    changes.map((c, i) => (i === 0 ? `# ${phaseTitle(phase)}\n\n` : '') + changeText(c, r.changes)),
   );
   const { add, change, destroy } = r.summary;
   const title = `Changes: ${add} to add, ${change} to change, ${destroy} to destroy`;
@@ -89,11 +92,18 @@ function changeSection(r: PlanResult): Collapsible {
 }
 
 /** terraform's block with each symbol moved to the first column, so GitHub colours the lines. */
-function changeText(change: Change): string {
-  const lines = renderChangeBlock(change, plain).map((line) => line.replace(/^(\s+)(-\/\+|\+\/-|[-+~])(?=\s|$)/, '$2$1'));
+function changeText(change: Change, others: readonly Change[]): string {
+  const lines = renderChangeBlock(change, plain, others).map((line) => line.replace(/^(\s+)(-\/\+|\+\/-|[-+~])(?=\s|$)/, '$2$1'));
   if (lines.length <= CHANGE_LINES_SHOWN) return lines.join('\n');
   const kept = lines.slice(0, CHANGE_LINES_SHOWN - 1);
   return [...kept, `    … ${plural(lines.length - kept.length, 'more line')}`].join('\n');
+}
+
+function driftRows(r: PlanResult): string[] {
+  return [
+    ...(r.drift?.source ?? []).map((d) => `- changed: ${cell(d)}`),
+    ...(r.drift?.connections ?? []).map((who) => `- new client: ${code(who)} (a possible new integration)`),
+  ];
 }
 
 function windowSection(windows: readonly WriteWindow[]): Collapsible {
@@ -108,19 +118,20 @@ function listSection(title: string, rows: string[]): Collapsible {
   };
 }
 
-function findingSection(findings: readonly Finding[], withKeys: boolean): Collapsible {
+function findingSection(r: PlanResult, withKeys: boolean): Collapsible {
+  const findings = r.findings;
   const errors = findings.filter((f) => f.severity === 'error').length;
   const title = `Preflight findings: ${plural(errors, 'error')}, ${plural(findings.length - errors, 'warning')}`;
   const titles = ['class', 'severity', 'kind', 'column', 'rows', 'message', ...(withKeys ? ['sample keys'] : []), 'plan line'];
   const header = tableHeader(titles, ['left', 'left', 'left', 'left', 'right']);
-  return tableSection(title, header, errorsFirst(findings).map((f) => findingRow(f, withKeys)));
+  return tableSection(title, header, errorsFirst(findings).map((f) => findingRow(f, r.target, withKeys)));
 }
 
-function findingRow(f: Finding, withKeys: boolean): string {
+function findingRow(f: Finding, target: PlanResult['target'], withKeys: boolean): string {
   const rows = f.count === undefined ? '' : `${thousands(f.count)}${f.share === undefined ? '' : ` (${percent(f.share)})`}`;
   const keys = withKeys ? [cell(formatKeys((f.sampleKeys ?? []).slice(0, SAMPLE_KEYS_SHOWN)))] : [];
   const line = f.line === undefined ? '' : String(f.line);
-  return tableRow([cell(f.class), f.severity, cell(f.kind), cell(f.column ?? ''), rows, cell(f.message), ...keys, line]);
+  return tableRow([cell(f.class), severityLabel(f, target), cell(f.kind), cell(f.column ?? ''), rows, cell(f.message), ...keys, line]);
 }
 
 function paritySection(parity: readonly ParityResult[], withKeys: boolean): Collapsible {

@@ -16,10 +16,15 @@ export async function sourceConnections(db: QueryRunner): Promise<string[]> {
   return rows.map((r) => r.who);
 }
 
-export function newConnections(baseline: string[] | null | undefined, now: string[]): Finding[] {
+/** The sessions of `now` not in the lock's baseline (none before the lock recorded one). */
+export function unseenConnections(baseline: string[] | null | undefined, now: string[]): string[] {
   if (!baseline) return [];
   const known = new Set(baseline);
-  return now.filter((c) => !known.has(c)).map((c) => ({
+  return now.filter((c) => !known.has(c));
+}
+
+export function newConnections(baseline: string[] | null | undefined, now: string[]): Finding[] {
+  return unseenConnections(baseline, now).map((c) => ({
     class: '',
     kind: 'new-connection',
     severity: 'warning' as const,

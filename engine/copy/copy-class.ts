@@ -17,7 +17,10 @@ import { mappedSelectList, sourceFrom, type MappedColumn } from './mapped-select
 
 export interface CopyProgressEvent {
   class: string;
+  /** rows copied so far, by this run and any earlier one it resumed */
   rows: number;
+  /** rows an earlier (killed) run had copied when this one resumed: not part of this run's rate */
+  resumedRows: number;
   /** the planner's estimate of the rows to copy */
   estimate: number;
   bytes: number;
@@ -101,11 +104,12 @@ export async function copyClass(input: CopyClassInput): Promise<{ rows: number }
   await refuseForeignRows(input);
   if (!input.progress) await startProgress(input.destination, input.schema, input.migration, input.className, input.snapshot, await input.now());
   let after = input.progress?.lastKey ?? null;
-  let rows = input.progress?.rows ?? 0;
+  const resumedRows = input.progress?.rows ?? 0;
+  let rows = resumedRows;
   let bytes = input.progress?.bytes ?? 0;
   const started = Date.now();
   const report = (done: boolean) => input.onProgress?.({
-    class: input.className, rows, estimate: Math.max(input.sourceTable.estimatedRows, rows), bytes, elapsedMs: Date.now() - started, done,
+    class: input.className, rows, resumedRows, estimate: Math.max(input.sourceTable.estimatedRows, rows), bytes, elapsedMs: Date.now() - started, done,
   });
   for (;;) {
     const boundary = await nextBoundary(input, after);

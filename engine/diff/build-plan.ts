@@ -3,8 +3,8 @@
 // I/O, no clock of its own; the same inputs always give the same plan.
 import { PHASES, type Phase, type Plan } from '../plan/types.js';
 import type { StateSnapshot } from '../state/state-store.js';
-import { evaluateGate, findingGate, findingReasons, type GateInput } from './gates.js';
-import { summarise, type Action, type Change, type CheckResult, type Finding, type Gate, type ParityResult, type PlanResult, type WriteWindow } from './plan-result.js';
+import { evaluateGate, findingReasons, type GateInput } from './gates.js';
+import { blocksLater, summarise, type Action, type Change, type CheckResult, type Finding, type Gate, type ParityResult, type PlanResult, type WriteWindow } from './plan-result.js';
 import { resourcesAt, type Resource } from './resources.js';
 import { canonicalJson } from '../hash.js';
 import { checksToRerun } from './results.js';
@@ -93,9 +93,7 @@ function behindTarget(input: BuildInput, current: Phase): Gate {
 /** Findings count as data problems when they close a gate on the way to the target; the rest
  * are shown as early warnings. */
 function blockingFindings(input: BuildInput): Finding[] {
-  if (input.plan.target === 'rolled_back') return [];
-  const limit = PHASES.indexOf(input.plan.target);
-  return input.findings.filter((f) => PHASES.indexOf(findingGate(f.kind)) <= limit);
+  return input.findings.filter((f) => !blocksLater(f, input.plan.target));
 }
 
 /**

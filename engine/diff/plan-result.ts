@@ -1,7 +1,8 @@
 // What `buildPlan` returns and every renderer (human, JSON, Markdown) and `apply` consume: the
 // changes apply would make next, the gates on the way, what preflight found, parity so far.
 // Plain serialisable data: a saved plan is this written down.
-import type { Phase, Target } from '../plan/types.js';
+import { PHASES, type Phase, type Target } from '../plan/types.js';
+import { findingGate } from './gates.js';
 
 /** terraform's actions: create, update, delete, and delete+create for a replacement */
 export type Action = 'create' | 'update' | 'delete';
@@ -104,6 +105,28 @@ export interface PlanSummary {
   dataProblems: number;
 }
 
+/** What changed in the source since the lock recorded it. */
+export interface Drift {
+  /** the fingerprint's differences: `table public.customers: column loyalty_tier added` */
+  source: string[];
+  /** client sessions (`role / application / client`) not seen when the source was locked */
+  connections: string[];
+}
+
+/** Another command holding the state lock while the plan was made: what it shows may be mid-way. */
+export interface StateLockHolder {
+  /** the operating-system user */
+  user: string;
+  host: string;
+  /** the process id on `host`; 0 when only the database session is known */
+  pid: number;
+  /** the database backend holding the lock */
+  backendPid: number;
+  /** `cutover apply` */
+  command: string;
+  since: string;
+}
+
 export interface PlanResult {
   format_version: '1';
   /** migration name */
@@ -125,6 +148,10 @@ export interface PlanResult {
   checks?: CheckResult[];
   windows: WriteWindow[];
   summary: PlanSummary;
+  /** source drift since the lock (empty before the lock); absent in plans saved before it existed */
+  drift?: Drift;
+  /** the holder of the state lock when another command held it as the plan was made */
+  stateLock?: StateLockHolder | null;
 }
 
 export function summarise(changes: readonly Change[], gates: readonly Gate[], findings: readonly Finding[]): PlanSummary {
@@ -136,4 +163,15 @@ export function summarise(changes: readonly Change[], gates: readonly Gate[], fi
     gatesBlocked: gates.filter((g) => g.status === 'blocked').length,
     dataProblems: findings.filter((f) => f.severity === 'error').length,
   };
+}
+
+/**
+ * The later gate an error finding closes when that gate lies beyond the target (or the target is
+ * `rolled_back`, which no finding blocks): such a finding is not one of the plan's data problems
+ * and is shown labelled with the gate it will block. Undefined for a finding the summary counts.
+ */
+export function blocksLater(f: Finding, target: Target): Phase | undefined {
+  const gate = findingGate(f.kind);
+  if (target === 'rolled_back') return gate;
+  return PHASES.indexOf(gate) > PHASES.indexOf(target) ? gate : undefined;
 }

@@ -56,6 +56,13 @@ export async function lockHolder(db: QueryRunner, schema: string, kind: LockKind
     : { holder: backend.usename, host: backend.client_addr ?? 'local', pid: 0, backendPid: backend.pid, command: backend.application_name, since: backend.backend_start.toISOString() };
 }
 
+/** The holder of the state lock unless it is this command (whose lock session is `ownBackendPid`):
+ * a plan made beside an apply. */
+export async function otherStateHolder(db: QueryRunner, schema: string, migration: string, ownBackendPid: number): Promise<LockHolder | null> {
+  const h = await lockHolder(db, schema, 'state', migration);
+  return h && h.backendPid !== ownBackendPid && !(h.pid === process.pid && h.host === os.hostname()) ? h : null;
+}
+
 export function describeHolder(h: LockHolder): string {
   const process = h.pid ? `pid ${h.pid} on ${h.host}` : `backend ${h.backendPid} from ${h.host}`;
   return `${h.holder} (${h.command}, ${process}) since ${h.since}`;

@@ -149,6 +149,6 @@ describe('plan: coverage and mapping findings, with class and plan line', () => 
     // findings of no class are headed as such, not by an empty line
     expect(human.stdout).toMatch(/^Preflight findings:\n {2}\(plan-wide\)\n/m);
     expect(human.stdout).not.toMatch(/^\s+$/m);
-    expect(human.stdout.trimEnd().split('\n').pop()).toBe('Plan: 0 to add, 0 to change, 0 to destroy. 1 gate blocked. 6 data problems.');
+    expect(human.stdout.trimEnd().split('\n').pop()).toBe('No changes. 1 gate blocked. 6 data problems.');
   });
 });

@@ -208,7 +208,7 @@ beforeAll(async () => {
 describe('plan --json: preflight findings on planted data', () => {
   it('exits 0 and prints a document valid against the output schema', () => {
     expect(status).toBe(0);
-    expect(document.format_version).toBe('1.0');
+    expect(document.format_version).toBe('1.1');
     expect(document.plan).toMatchObject({ name: 'preflight-e2e', target: 'round_tripped', phase: 'none' });
   });
 

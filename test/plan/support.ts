@@ -58,6 +58,8 @@ export interface PlanDocument {
   parity: unknown[];
   windows: unknown[];
   summary: { add: number; change: number; destroy: number; gates_blocked: number; data_problems: number };
+  drift: { source_changes: string[]; new_connections: string[] };
+  state_lock: { command: string; user: string; host: string; pid: number; backend_pid: number; since: string } | null;
 }
 
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => void;

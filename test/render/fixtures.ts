@@ -1,7 +1,7 @@
 // Hand-built PlanResults for the renderer tests: each builder gives a plausible default and takes
 // overrides, and the summary is computed the way the engine computes it unless a test pins it.
 import type { Change, Finding, Gate, ParityResult, PlanResult, WriteWindow } from '../../engine/diff/plan-result.js';
-import { summarise } from '../../engine/diff/plan-result.js';
+import { blocksLater, summarise } from '../../engine/diff/plan-result.js';
 
 export function planResult(overrides: Partial<PlanResult> = {}): PlanResult {
   const base: Omit<PlanResult, 'summary'> = {
@@ -19,7 +19,9 @@ export function planResult(overrides: Partial<PlanResult> = {}): PlanResult {
     windows: [],
     ...overrides,
   };
-  return { ...base, summary: overrides.summary ?? summarise(base.changes, base.gates, base.findings) };
+  // as buildPlan counts: errors that close a gate beyond the target are not data problems
+  const counted = base.findings.filter((f) => !blocksLater(f, base.target));
+  return { ...base, summary: overrides.summary ?? summarise(base.changes, base.gates, counted) };
 }
 
 export function create(address: string, after: Record<string, unknown> = {}, overrides: Partial<Change> = {}): Change {

@@ -139,10 +139,44 @@ describe('renderPlanHuman summary', () => {
     expect(out.endsWith('\nPlan: 3 to add, 1 to change, 0 to destroy. 1 gate blocked. 2 data problems.\n')).toBe(true);
   });
 
-  it('says the plan is blocked, and still summarises, when nothing can be applied', () => {
+  it('says the plan is blocked, and ends with `No changes.` and what is in the way, when nothing can be applied', () => {
     const out = render({ gates: [gate('round_tripped', 'blocked', ['preflight found data problems'])], findings: [finding('a')] });
-    expect(out).not.toContain('No changes.');
-    expect(out.endsWith('Plan: 0 to add, 0 to change, 0 to destroy. 1 gate blocked. 1 data problem.\n')).toBe(true);
+    expect(out).not.toContain('The destination matches the plan');
+    expect(out.split('\n')[0]).toBe('cutover has nothing it can apply until what is reported below is resolved.');
+    expect(out.endsWith('\nNo changes. 1 gate blocked. 1 data problem.\n')).toBe(true);
+  });
+
+  it('never puts `No changes.` above an error: with a blocked gate alone the last line says so', () => {
+    const out = render({ phase: 'locked', gates: [gate('round_tripped', 'blocked', ['source changed since the lock: table public.a: column b added'])] });
+    expect(out).not.toContain('The destination matches the plan');
+    expect(out.endsWith('\nNo changes. 1 gate blocked.\n')).toBe(true);
+  });
+
+  it('labels an error for a gate beyond the target with that gate, and names it in the last line', () => {
+    const later = finding('', 'error', { kind: 'reimplemented-missing', column: undefined, count: undefined, share: undefined, sampleKeys: undefined, message: 'function app.total() is not in the destination' });
+    const out = render({ phase: 'round_tripped', target: 'round_tripped', findings: [later, finding('b', 'warning', { kind: 'timezone-differs' })] });
+    expect(out).toContain('    error (blocks dual_run) reimplemented-missing');
+    expect(out).not.toContain('The destination matches the plan');
+    expect(out.split('\n')[0]).toContain('found nothing to apply on the way to target round_tripped. What is reported below stands in the way of a later phase.');
+    expect(out.endsWith('\nNo changes. 1 error will block dual_run.\n')).toBe(true);
+  });
+
+  it('counts every error it labels `error` in the summary line; the rest carry their gate', () => {
+    const out = render({
+      target: 'round_tripped',
+      changes: [create('class.a.copy')],
+      gates: [gate('round_tripped', 'blocked', ['2 null-into-not-null findings'])],
+      findings: [
+        finding('a'), finding('b'), finding('a', 'warning', { kind: 'timezone-differs' }),
+        finding('', 'error', { kind: 'reimplemented-missing', column: undefined }),
+        finding('', 'error', { kind: 'reimplemented-missing', column: undefined }),
+      ],
+    });
+    const plainErrors = out.split('\n').filter((l) => /^\s+error\s{2,}\S/.test(l)).length;
+    const laterErrors = out.split('\n').filter((l) => /^\s+error \(blocks dual_run\) /.test(l)).length;
+    const last = out.trimEnd().split('\n').pop();
+    expect([plainErrors, laterErrors]).toEqual([2, 2]);
+    expect(last).toBe(`Plan: 1 to add, 0 to change, 0 to destroy. 1 gate blocked. ${plainErrors} data problems. ${laterErrors} errors will block dual_run.`);
   });
 });
 
@@ -224,5 +258,21 @@ describe('renderPlanHuman colour and secrets', () => {
     });
     expect(out).not.toMatch(/s3cret|hunter2|db\.internal/);
     expect(out).toContain('(connection string hidden)');
+  });
+});
+
+describe('renderPlanHuman drift and state lock', () => {
+  it('opens with the state lock holder, lists drift, and never says the destination matches', () => {
+    const out = render({
+      phase: 'round_tripped',
+      drift: { source: ['table public.customers: column loyalty_tier added'], connections: ['etl / loader / 10.0.0.5'] },
+      stateLock: { user: 'deploy', host: 'ci-7', pid: 4242, backendPid: 811, command: 'cutover apply', since: '2026-12-01T08:59:00.000Z' },
+      findings: [finding('', 'warning', { kind: 'new-connection', column: undefined, message: 'a client not seen when the source was locked is connected' })],
+    });
+    expect(out.split('\n')[0]).toBe('Note: the state is locked by cutover apply (pid 4242 on host ci-7, user deploy) since 2026-12-01T08:59:00.000Z; this plan may show work in progress.');
+    expect(out).toContain('Drift since the lock:\n  changed table public.customers: column loyalty_tier added\n  new client etl / loader / 10.0.0.5 (a possible new integration');
+    expect(out).not.toContain('Preflight findings:'); // the new client is listed once, under drift
+    expect(out).not.toContain('The destination matches the plan');
+    expect(out.endsWith('\nNo changes. 1 source change since the lock.\n')).toBe(true);
   });
 });

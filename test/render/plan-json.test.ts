@@ -43,7 +43,7 @@ describe('planJson', () => {
 
   it('uses the versioned, snake_case shape the spec describes', () => {
     const doc = planJson(full) as Record<string, any>;
-    expect(doc.format_version).toBe('1.0');
+    expect(doc.format_version).toBe('1.1');
     expect(doc.plan).toEqual({
       name: 'chinook-to-storefront',
       target: 'round_tripped',
@@ -77,5 +77,26 @@ describe('planJson', () => {
   it('hides connection strings', () => {
     const doc = planJson(planResult({ changes: [create('lock.schema', { source: 'postgres://u:pw@db.internal/prod' }, { reason: 'postgres://u:pw@db.internal/prod' })] }));
     expect(JSON.stringify(doc)).not.toMatch(/pw@|db\.internal/);
+  });
+});
+
+describe('planJson drift and state lock', () => {
+  const drifted = planResult({
+    phase: 'round_tripped',
+    drift: { source: ['table public.customers: column loyalty_tier added'], connections: ['etl / loader / 10.0.0.5'] },
+    stateLock: { user: 'deploy', host: 'ci-7', pid: 4242, backendPid: 811, command: 'cutover apply', since: '2026-12-01T08:59:00.000Z' },
+  });
+
+  it('puts drift under `drift` and the lock holder under `state_lock`, valid against the schema', () => {
+    const doc = planJson(drifted) as Record<string, any>;
+    expectValid(doc);
+    expect(doc.drift).toEqual({ source_changes: ['table public.customers: column loyalty_tier added'], new_connections: ['etl / loader / 10.0.0.5'] });
+    expect(doc.state_lock).toEqual({ command: 'cutover apply', user: 'deploy', host: 'ci-7', pid: 4242, backend_pid: 811, since: '2026-12-01T08:59:00.000Z' });
+  });
+
+  it('has empty drift and a null state_lock when there are none (also for plans saved without them)', () => {
+    const doc = planJson(planResult()) as Record<string, any>;
+    expect(doc.drift).toEqual({ source_changes: [], new_connections: [] });
+    expect(doc.state_lock).toBeNull();
   });
 });

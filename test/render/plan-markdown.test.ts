@@ -5,6 +5,21 @@ import { bigPlan, create, finding, gate, parity, planResult, update } from './fi
 
 const MORE = 'more (run `cutover plan` locally for all)';
 
+describe('renderPlanMarkdown verdict', () => {
+  it('with no changes but a blocked gate and an error, says `No changes.` and what stands in the way', () => {
+    const md = renderPlanMarkdown(planResult({ gates: [gate('round_tripped', 'blocked', ['1 null-into-not-null finding'])], findings: [finding('invoices')] }));
+    expect(md).toContain('**No changes. 1 gate blocked. 1 data problem.**');
+    expect(md).not.toContain('The destination matches the plan');
+  });
+
+  it('labels an error for a gate beyond the target with that gate', () => {
+    const later = finding('', 'error', { kind: 'reimplemented-missing', column: undefined, message: 'function app.total() is not in the destination' });
+    const md = renderPlanMarkdown(planResult({ phase: 'round_tripped', findings: [later] }));
+    expect(md).toContain('**No changes. 1 error will block dual_run.**');
+    expect(md).toContain('| error (blocks dual_run) | reimplemented-missing |');
+  });
+});
+
 describe('renderPlanMarkdown', () => {
   const small = planResult({
     changes: [create('lock.schema', { mode: 'enforce' }), update('class.c.mapping', { email: 'email' }, { email: 'lower(email)' })],
@@ -74,5 +89,18 @@ describe('renderPlanMarkdown', () => {
     const findingRows = md.split('\n').filter((l) => /^\| class_\d+ \| (error|warning) \|/.test(l.replace(/\\_/g, '_')));
     expect(findingRows.length).toBeGreaterThan(0);
     expect(findingRows.every((l) => l.includes('| error |'))).toBe(true);
+  });
+});
+
+describe('renderPlanMarkdown drift and state lock', () => {
+  it('notes the lock holder above the verdict and lists drift in its own section', () => {
+    const md = renderPlanMarkdown(planResult({
+      phase: 'round_tripped',
+      drift: { source: ['table public.customers: column loyalty_tier added'], connections: [] },
+      stateLock: { user: 'deploy', host: 'ci-7', pid: 4242, backendPid: 811, command: 'cutover apply', since: '2026-12-01T08:59:00.000Z' },
+    }));
+    expect(md.indexOf('> **Note:** the state is locked by cutover apply (pid 4242 on host ci-7, user deploy)')).toBeLessThan(md.indexOf('**No changes. 1 source change since the lock.**'));
+    expect(md).toContain('<details><summary>Drift since the lock (1)</summary>');
+    expect(md).toContain('- changed: table public.customers: column loyalty\\_tier added');
   });
 });

@@ -76,6 +76,8 @@ describe('kill -9 of apply in the middle of a copy', () => {
     expectExit(rerun, 0);
     expect(rerun.stdout).toContain('Apply complete! Phase round_tripped reached.');
     expect(rerun.stdout).toMatch(/class\.ledger\.copy: 300,000 rows, .*done/);
+    // the rate is this run's: the line says where it resumed, so the killed run's rows are not counted
+    expect(rerun.stdout).toContain(`resumed at ${midway!.rows.toLocaleString('en-US')}, done`);
     expect(rerun.stdout).not.toMatch(/parity FAILED/);
     // accounts (copied before the ledger, which references it) was finished: kept, not destroyed and copied again
     expect(rerun.stdout).not.toMatch(/class\.accounts\.copy: (Destroying|Creating)/);
