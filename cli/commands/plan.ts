@@ -13,7 +13,7 @@ import { renderPlanHuman } from '../render/plan-human.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { hasNothingToDo } from '../render/plan-summary.js';
 import { Failure } from '../../engine/failure.js';
-import { nowOption, onePlanFile } from '../options.js';
+import { nowOption, onePlanFile, planFormat } from '../options.js';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -24,9 +24,11 @@ coverage checks and preflight data findings, and prints in terraform's shape the
 would make on its way to the plan's target, the gates on the way, write windows, findings and parity.
 
 Options:
-  -out FILE            save the plan for \`cutover apply FILE\` (no secrets are written)
+  -out FILE            save the plan for \`cutover apply FILE\` (no secrets are written); it
+                       is printed too, in whichever format is asked for
   --json               print one versioned JSON document (schemas/plan-output.schema.json)
   --format markdown    Markdown for a pull-request comment (under 60,000 characters)
+                       (--json and --format together are an error)
   --detailed-exitcode  exit 2 when there are changes, 0 when there are none
   --refresh            recompute preflight findings even when cached
   --now TIME           the time to plan at (only with clock: simulated; also CUTOVER_NOW)
@@ -42,11 +44,8 @@ Exit codes: 0 ok (with --detailed-exitcode: no changes), 1 error, 2 changes (wit
     now: { type: 'string' },
   },
   async run({ positionals, values, term }) {
+    const format = planFormat(values);
     const file = onePlanFile(positionals, this.usage);
-    const format = values.format as string | undefined;
-    if (format !== undefined && format !== 'markdown' && format !== 'human') {
-      throw new Failure('usage', `unknown --format ${format}`, 'use --format markdown, or --json');
-    }
     const valid = readValidPlan(file, term.env);
     term.err(renderDiagnostics(valid.warnings, term));
     const ctx = await openMigration(valid, {
@@ -63,10 +62,10 @@ Exit codes: 0 ok (with --detailed-exitcode: no changes), 1 error, 2 changes (wit
         };
         writeOwnerOnly(values.out as string, `${JSON.stringify(saved, null, 2)}\n`);
       }
-      if (values.json) term.out(`${JSON.stringify(planJson(result), null, 2)}\n`);
+      if (format === 'json') term.out(`${JSON.stringify(planJson(result), null, 2)}\n`);
       else if (format === 'markdown') term.out(renderPlanMarkdown(result));
       else term.out(renderPlanHuman(result, term.color));
-      if (values.out && !values.json) {
+      if (values.out && format !== 'json') {
         // Markdown goes into a pull-request comment as it is: the note goes to stderr there
         const note = `Saved the plan to ${values.out as string}. To perform exactly these actions, run:\n  cutover apply ${values.out as string}\n`;
         if (format === 'markdown') term.err(note);

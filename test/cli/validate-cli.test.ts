@@ -209,6 +209,12 @@ describe('colour', () => {
     expect(r.output).not.toMatch(ANSI);
   });
 
+  it.skipIf(!hasScript)('NO_COLOR set but empty keeps colour on a terminal (no-color.org: only a non-empty value counts)', async () => {
+    const r = await runInPty(['validate', 'plans/examples/shop.yaml', invalid], { NO_COLOR: '' });
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(ANSI);
+  });
+
   it.skipIf(!hasScript)('--no-color turns colour off on a terminal, for output and for errors', async () => {
     for (const args of [['validate', '--no-color', 'plans/examples/shop.yaml', invalid], ['validate', '--no-color', 'plans/missing.yaml'], ['validat', '--no-color']]) {
       const r = await runInPty(args);
