@@ -147,7 +147,7 @@ describe('validating the examples', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout) as { format_version: string; valid: boolean; files: { file: string; valid: boolean; classes: number; diagnostics: unknown[] }[] };
-    expect(report.format_version).toBe('1');
+    expect(report.format_version).toBe('2.0');
     expect(report.valid).toBe(true);
     expect(report.files.map((f) => f.file)).toEqual(EXAMPLES);
     for (const f of report.files) {
