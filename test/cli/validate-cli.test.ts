@@ -109,7 +109,7 @@ describe('files that cannot be validated', () => {
     const report = JSON.parse(r.stdout) as { valid: boolean; files: unknown[] };
     expect(report.valid).toBe(false);
     expect(report.files).toEqual([{
-      file: 'plans/no-such-plan.yaml', valid: false, diagnostics: [],
+      file: 'plans/no-such-plan.yaml', valid: false, classes: null, diagnostics: [],
       error: { code: 'plan.not-found', message: 'no plan file at plans/no-such-plan.yaml', hint: 'check the path; plans usually live in plans/' },
     }]);
   });
@@ -319,7 +319,7 @@ describe('errors without CUTOVER_DEBUG print no stack trace', () => {
       expect(all(r)).not.toMatch(STACK_TRACE);
       expect(all(r)).not.toMatch(/internal error/);
     }
-    const report = JSON.parse(json.stdout) as { files: { file: string; valid: boolean; diagnostics: { code: string; message: string }[]; error?: { message: string } }[] };
+    const report = JSON.parse(json.stdout) as { files: { file: string; valid: boolean; diagnostics: { code: string; message: string }[]; error: { message: string } | null }[] };
     expect(report.files).toHaveLength(files.length);
     const unreadable = new Set(['a missing file', 'a directory']);
     report.files.forEach((f, i) => {
@@ -331,7 +331,7 @@ describe('errors without CUTOVER_DEBUG print no stack trace', () => {
         expect(f.error?.message, name).toBeTruthy();
       } else {
         expect(f.diagnostics.length, name).toBeGreaterThan(0);
-        expect(f.error, name).toBeUndefined();
+        expect(f.error, name).toBeNull();
       }
       // too deep is said once, whatever the parser went through
       if (name.startsWith('nesting deeper')) {
