@@ -102,7 +102,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(renderFailure(e, processTerminal({ noColor: true })));
+    processTerminal({ noColor: true }).err(renderFailure(e, processTerminal({ noColor: true })));
     process.exitCode = 1;
   },
 );

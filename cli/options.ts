@@ -30,3 +30,19 @@ export function copyBatchRows(env: NodeJS.ProcessEnv): number | undefined {
   }
   return rows;
 }
+
+export type PlanFormat = 'human' | 'markdown' | 'json';
+
+/** `--json` or `--format markdown|human` (terraform's default); naming two formats is an error,
+ * not a silent choice of one. */
+export function planFormat(values: Record<string, unknown>): PlanFormat {
+  const format = values.format as string | undefined;
+  if (format !== undefined && format !== 'markdown' && format !== 'human') {
+    const hint = format === 'json' ? 'write --json for JSON' : 'use --format markdown, or --json for JSON';
+    throw new Failure('usage', `unknown --format ${format}`, hint);
+  }
+  if (values.json && format !== undefined) {
+    throw new Failure('usage', `--json and --format ${format} ask for two outputs at once`, 'keep one of them: --json for scripts, --format markdown for a pull-request comment');
+  }
+  return values.json ? 'json' : format ?? 'human';
+}

@@ -4,11 +4,23 @@ import { createInterface } from 'node:readline/promises';
 import { Failure } from '../engine/failure.js';
 import type { Terminal } from './terminal.js';
 
-export async function ask(question: string): Promise<string> {
+/** The answer typed, or undefined when the person pressed Ctrl-C (or the process got SIGINT). */
+export async function ask(question: string): Promise<string | undefined> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  let onSignal = () => {};
+  const interrupted = new Promise<undefined>((resolve) => {
+    onSignal = () => resolve(undefined);
+    rl.once('SIGINT', onSignal); // Ctrl-C typed while readline owns the terminal
+    process.once('SIGINT', onSignal); // a signal sent from elsewhere
+  });
+  // closing the interface rejects a pending question; that is the interrupted case, not an error
+  const answered = rl.question(question).catch(() => undefined);
   try {
-    return (await rl.question(question)).trim();
+    const answer = await Promise.race([answered, interrupted]);
+    if (answer === undefined) process.stdout.write('\n');
+    return answer?.trim();
   } finally {
+    process.off('SIGINT', onSignal);
     rl.close();
   }
 }

@@ -24,6 +24,28 @@ function gateLines(gate: Gate, term: Terminal): string {
   return `\n${term.color.yellow(`Stopped at ${gate.address}`)}: apply did not go past it.\n${reasons}${opens}`;
 }
 
+/** The shell's convention for a process stopped by SIGINT (128 + 2). */
+const INTERRUPTED_EXIT = 130;
+
+/**
+ * Ctrl-C during apply: the first one asks the engine to stop at its next checkpoint (the next
+ * copy batch boundary, or between changes); a second one stops at once, which is as safe as a
+ * kill (every batch and change is committed with its checkpoint, and the next apply resumes).
+ */
+function stopOnCtrlC(term: Terminal): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) {
+      term.err('\nStopped at once.\n');
+      process.exit(INTERRUPTED_EXIT);
+    }
+    controller.abort();
+    term.err('\nInterrupted: stopping after the current batch… press Ctrl-C again to stop at once\n');
+  };
+  process.on('SIGINT', onSignal);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSignal) };
+}
+
 function report(outcome: ApplyOutcome, term: Terminal): number {
   switch (outcome.kind) {
     case 'nothing':
@@ -34,6 +56,9 @@ function report(outcome: ApplyOutcome, term: Terminal): number {
     case 'reached':
       term.out(`\n${term.color.green(`Apply complete! Phase ${outcome.phase} reached.`)} ${outcome.applied} change${outcome.applied === 1 ? '' : 's'} applied.\n`);
       return 0;
+    case 'interrupted':
+      term.err(`\nApply interrupted at phase ${outcome.phase} after ${outcome.applied} change${outcome.applied === 1 ? '' : 's'}: what was done is kept; run apply again to resume.\n`);
+      return INTERRUPTED_EXIT;
     case 'gate':
       term.out(`\nApply stopped at phase ${outcome.phase}: ${outcome.applied} change${outcome.applied === 1 ? '' : 's'} applied.`);
       term.out(gateLines(outcome.gate, term));
@@ -66,9 +91,13 @@ Environment:
 Copy progress: rows, rate and time left per class, on one rewritten line on a terminal and a line
 every few seconds elsewhere; after a resume the rate counts only this run's rows.
 
+Ctrl-C stops at the next checkpoint (the next copy batch, or between changes), records the
+interruption in the event log and exits 130; a second Ctrl-C stops at once. Either way the next
+apply resumes where this one stopped.
+
 Exit codes: 0 target reached (or nothing to do), 1 error or cancelled, 3 stopped at a gate (or at
 a phase's proof: round_tripped is reached only when every parity, money, audit, attachment and
-custom-code check passes).`,
+custom-code check passes), 130 interrupted (Ctrl-C).`,
   options: {
     'auto-approve': { type: 'boolean' },
     'lock-timeout': { type: 'string' },
@@ -84,8 +113,10 @@ custom-code check passes).`,
     const batchRows = copyBatchRows(term.env);
     const embedded = embeddedResolver(term);
     const ctx = await openMigration(valid, { purpose: 'apply', nowText: nowOption(values, term.env), resolveEmbedded: embedded });
+    const interrupt = stopOnCtrlC(term);
     try {
       const outcome = await runApply(ctx, {
+        signal: interrupt.signal,
         lockTimeoutMs: lockTimeoutMs(values['lock-timeout']),
         batchRows,
         saved,
@@ -102,6 +133,7 @@ custom-code check passes).`,
       });
       return valid.plan.target === 'rolled_back' ? reportRollback(outcome, valid.plan.name, stateSchema(valid.plan), term) : report(outcome, term);
     } finally {
+      interrupt.dispose();
       await ctx.close();
     }
   },

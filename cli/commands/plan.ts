@@ -13,7 +13,7 @@ import { planJson } from '../render/plan-json.js';
 import { renderPlanHuman } from '../render/plan-human.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { Failure } from '../../engine/failure.js';
-import { nowOption, onePlanFile } from '../options.js';
+import { nowOption, onePlanFile, planFormat } from '../options.js';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -24,9 +24,11 @@ coverage checks and preflight data findings, and prints in terraform's shape the
 would make on its way to the plan's target, the gates on the way, write windows, findings and parity.
 
 Options:
-  -out FILE            save the plan for \`cutover apply FILE\` (no secrets are written)
+  -out FILE            save the plan for \`cutover apply FILE\` (no secrets are written); it
+                       is printed too, in whichever format is asked for
   --json               print one versioned JSON document (schemas/plan-output.schema.json)
   --format markdown    Markdown for a pull-request comment (under 60,000 characters)
+                       (--json and --format together are an error)
   --detailed-exitcode  terraform's exit codes for scripts: 0 no changes, 2 changes, and 1 when
                        the plan counts data problems (error findings on the way to the target,
                        which apply would refuse), whether or not there are changes
@@ -57,11 +59,8 @@ blocked by time or review alone is still 0), 1 error or data problems, 2 changes
     now: { type: 'string' },
   },
   async run({ positionals, values, term }) {
+    const format = planFormat(values);
     const file = onePlanFile(positionals, this.usage);
-    const format = values.format as string | undefined;
-    if (format !== undefined && format !== 'markdown' && format !== 'human') {
-      throw new Failure('usage', `unknown --format ${format}`, 'use --format markdown, or --json');
-    }
     const valid = readValidPlan(file, term.env);
     term.err(renderDiagnostics(valid.warnings, term));
     const ctx = await openMigration(valid, {
@@ -78,10 +77,10 @@ blocked by time or review alone is still 0), 1 error or data problems, 2 changes
         };
         writeOwnerOnly(values.out as string, `${JSON.stringify(saved, null, 2)}\n`);
       }
-      if (values.json) term.out(`${JSON.stringify(planJson(result), null, 2)}\n`);
+      if (format === 'json') term.out(`${JSON.stringify(planJson(result), null, 2)}\n`);
       else if (format === 'markdown') term.out(renderPlanMarkdown(result));
       else term.out(renderPlanHuman(result, term.color));
-      if (values.out && !values.json) {
+      if (values.out && format !== 'json') {
         // Markdown goes into a pull-request comment as it is: the note goes to stderr there
         const note = `Saved the plan to ${values.out as string}. To perform exactly these actions, run:\n  cutover apply ${values.out as string}\n`;
         if (format === 'markdown') term.err(note);

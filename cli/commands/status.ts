@@ -6,6 +6,7 @@ import { status } from '../../engine/status.js';
 import type { Command } from '../command.js';
 import { nowOption, onePlanFile } from '../options.js';
 import { renderStatus } from '../render/status.js';
+import { statusJson } from '../render/status-json.js';
 
 export const statusCommand: Command = {
   name: 'status',
@@ -14,7 +15,7 @@ export const statusCommand: Command = {
   help: `Reads both databases and the state (read-only) and shows where the migration stands.
 
 Options:
-  --json       print the status as JSON
+  --json       print the status as one versioned JSON document (schemas/status-output.schema.json)
   --now TIME   evaluate time-based gates at TIME (only with clock: simulated)
   --no-color   plain output (also NO_COLOR=1)
 
@@ -28,7 +29,7 @@ Exit codes: 0, or 1 when the plan or the databases cannot be read.`,
     });
     try {
       const report = await status(ctx);
-      term.out(values.json ? `${JSON.stringify({ format_version: '1', ...report }, null, 2)}\n` : renderStatus(report, term.color));
+      term.out(values.json ? `${JSON.stringify(statusJson(report), null, 2)}\n` : renderStatus(report, term.color));
       return 0;
     } finally {
       await ctx.close();

@@ -26,6 +26,21 @@ function validateFile(file: string, env: NodeJS.ProcessEnv): FileResult {
   }
 }
 
+/** `validate --json` (schemas/validate-output.schema.json): snake_case, every key present, null
+ * where a fact does not apply, as in plan --json. */
+const VALIDATE_JSON_FORMAT_VERSION = '2.0';
+
+function validateJson(results: readonly FileResult[], cwd: string): object {
+  const files = results.map((r) => ({
+    file: displayFile(r.file, cwd),
+    valid: r.valid,
+    classes: r.classes ?? null,
+    diagnostics: diagnosticsJson(r.diagnostics, cwd),
+    error: r.error ? { code: r.error.code, message: r.error.message, hint: r.error.hint ?? null } : null,
+  }));
+  return { format_version: VALIDATE_JSON_FORMAT_VERSION, valid: results.every((r) => r.valid), files };
+}
+
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'check plan files against the plan format and its rules (no database needed)',
@@ -36,7 +51,8 @@ retention, custom-code grammar, environment variables set). Every problem is rep
 as file:line:col, sorted by position, with a hint where one helps.
 
 Options:
-  --json       print the diagnostics as a JSON document on stdout
+  --json       print the diagnostics as one versioned JSON document on stdout
+               (schemas/validate-output.schema.json)
   --no-color   plain output (also NO_COLOR=1)
 
 Exit codes: 0 every plan is valid, 1 a plan is invalid or cannot be read.`,
@@ -48,8 +64,7 @@ Exit codes: 0 every plan is valid, 1 a plan is invalid or cannot be read.`,
     }
     const results = positionals.map((file) => validateFile(file, term.env));
     if (values.json) {
-      const files = results.map((r) => ({ ...r, file: displayFile(r.file, term.cwd), diagnostics: diagnosticsJson(r.diagnostics, term.cwd) }));
-      term.out(`${JSON.stringify({ format_version: '1', valid: results.every((r) => r.valid), files }, null, 2)}\n`);
+      term.out(`${JSON.stringify(validateJson(results, term.cwd), null, 2)}\n`);
     } else {
       for (const r of results) {
         if (r.error) {

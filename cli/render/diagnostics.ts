@@ -21,7 +21,9 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], term: Pick
 }
 
 export function diagnosticsJson(diagnostics: readonly Diagnostic[], cwd: string): object[] {
-  return diagnostics.map((d) => ({ ...d, file: displayFile(d.file, cwd) }));
+  return diagnostics.map((d) => ({
+    code: d.code, severity: d.severity, message: d.message, file: displayFile(d.file, cwd), line: d.line, col: d.col, hint: d.hint ?? null,
+  }));
 }
 
 export function countLine(diagnostics: readonly Diagnostic[]): string {

@@ -34,5 +34,8 @@ export function reportRollback(outcome: ApplyOutcome, name: string, stateSchema:
       // a rollback has no proof of its own to fail; kept so every outcome is answered
       term.out(`\nRollback stopped at phase ${outcome.phase}: the proof of ${outcome.proof.phase} did not pass.\n`);
       return 3;
+    case 'interrupted':
+      term.err(`\nRollback interrupted after ${plural(outcome.applied, 'change')}: run \`cutover rollback\` again to finish it.\n`);
+      return 130;
   }
 }

@@ -20,6 +20,7 @@ export function openClassSteps(ctx: MigrationContext, writer: Session, observed:
     sourceWriter: writer,
     now: () => ctx.clock.now(),
     onCopyProgress: options.hooks.copyProgress,
+    signal: options.signal,
     batchRows: options.batchRows,
     planDir: ctx.valid.loaded.dir,
   });

@@ -25,6 +25,8 @@ import { quoteIdent, quoteQualified } from '../db/sql-identifiers.js';
 import { dataLockMode } from '../plan/defaults.js';
 
 export interface RoundTripDeps {
+  /** a stop request, checked between copy batches */
+  signal?: AbortSignal;
   plan: Plan;
   schema: string;
   sourceCatalog: Catalog;
@@ -110,7 +112,7 @@ export class RoundTrip {
       sourceTable: this.table(this.deps.sourceCatalog, cls.source.table, 'source'),
       destinationTable: this.table(this.deps.destinationCatalog, cls.destination.table, 'destination'),
       mapped: this.mapped(className, types), progress, batchRows: this.deps.batchRows ?? 50_000,
-      now: () => this.deps.now(), onProgress: this.deps.onCopyProgress,
+      now: () => this.deps.now(), onProgress: this.deps.onCopyProgress, signal: this.deps.signal,
     });
   }
 

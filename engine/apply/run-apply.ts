@@ -1,6 +1,7 @@
 // apply: take the state lock, show the plan, get it confirmed, then move phase by phase toward the
 // target — executing each change, recording it in state and the event log — re-planning between
 // phases so every gate is judged on what is true by then. Stops at the first closed gate.
+import { checkpoint, isInterrupted } from '../interrupted.js';
 import os from 'node:os';
 import { computePlan, type ComputedPlan } from '../compute-plan.js';
 import { connect, type Session } from '../db/connect.js';
@@ -44,7 +45,9 @@ export type ApplyOutcome =
   | { kind: 'gate'; gate: Gate; applied: number; phase: string }
   /** the changes of a phase were made but its proof did not pass: the phase is not reached */
   | { kind: 'unproven'; proof: Proof; applied: number; phase: string }
-  | { kind: 'cancelled' };
+  | { kind: 'cancelled' }
+  /** stopped at a checkpoint because `signal` was raised; the next apply resumes */
+  | { kind: 'interrupted'; applied: number; phase: string };
 
 export interface ApplyOptions {
   /** rows per copy batch (each batch is one checkpoint) */
@@ -58,6 +61,8 @@ export interface ApplyOptions {
   command?: string;
   /** runs the plan's hook commands (default: through the shell) */
   runHook?: HookRunner;
+  /** a request to stop, checked at checkpoints: before each change and between copy batches */
+  signal?: AbortSignal;
 }
 
 const actor = () => `${os.userInfo().username}@${os.hostname()}`;
@@ -80,6 +85,7 @@ class Applier {
     private readonly ctx: MigrationContext,
     private readonly target: ApplyTarget,
     private readonly hooks: ApplyHooks,
+    private readonly signal?: AbortSignal,
   ) {}
 
   private get schema(): string {
@@ -92,6 +98,7 @@ class Applier {
   }
 
   async change(c: Change): Promise<void> {
+    checkpoint(this.signal);
     const [doing, done] = verbs(c);
     this.hooks.progress(`${c.address}: ${doing}...`);
     const started = Date.now();
@@ -99,6 +106,7 @@ class Applier {
     try {
       verdict = await execute(c, this.target);
     } catch (e) {
+      if (isInterrupted(e)) throw e;
       await this.event({ kind: 'change', address: c.address, outcome: 'failed', detail: { actions: c.actions, error: (e as Error).message } }).catch(() => undefined);
       if (e instanceof Failure) throw e;
       throw new Failure('apply.change-failed', `${c.address}: ${(e as Error).message}`, (e as { hint?: string }).hint);
@@ -252,57 +260,64 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
       },
     };
     closeSteps = async () => { await steps?.close(); };
-    const applier = new Applier(ctx, target, options.hooks);
+    const applier = new Applier(ctx, target, options.hooks, options.signal);
     await applier.event({ kind: 'apply', outcome: 'started', detail: { target: plan.target, from: first.phase } });
-    if (plan.target === 'rolled_back') {
-      // one step, in the order the plan showed: the hook, then every removal; state and the event log stay
-      for (const c of first.changes) await applier.change(c);
-      await applier.phase('rolled_back');
-      await applier.event({ kind: 'apply', outcome: 'ok', detail: { reached: 'rolled_back', changes: applier.applied } });
-      return { kind: 'reached', phase: 'rolled_back', applied: applier.applied, copied: copiedTables(ctx, observed) };
-    }
-    for (;;) {
-      let result = computed.result;
-      const repairs = result.changes.filter((x) => x.phase === result.phase);
-      for (const c of repairs) await applier.change(c);
-      const closed = result.gates.find((g) => g.status === 'blocked' && closedByFindings(g, result));
-      if (closed) {
-        await applier.event({ kind: 'gate', address: closed.address, outcome: 'stopped', detail: { reasons: closed.reasons } });
-        refuseOnFindings(closed, result, applier.applied);
+    try {
+      if (plan.target === 'rolled_back') {
+        // one step, in the order the plan showed: the hook, then every removal; state and the event log stay
+        for (const c of first.changes) await applier.change(c);
+        await applier.phase('rolled_back');
+        await applier.event({ kind: 'apply', outcome: 'ok', detail: { reached: 'rolled_back', changes: applier.applied } });
+        return { kind: 'reached', phase: 'rolled_back', applied: applier.applied, copied: copiedTables(ctx, observed) };
       }
-      // what those changes did (a check run again, a class copied again) is what the phase's proof
-      // and the gate into the next phase must be judged on, not what was true before them
-      if (repairs.length) {
+      for (;;) {
+        let result = computed.result;
+        const repairs = result.changes.filter((x) => x.phase === result.phase);
+        for (const c of repairs) await applier.change(c);
+        const closed = result.gates.find((g) => g.status === 'blocked' && closedByFindings(g, result));
+        if (closed) {
+          await applier.event({ kind: 'gate', address: closed.address, outcome: 'stopped', detail: { reasons: closed.reasons } });
+          refuseOnFindings(closed, result, applier.applied);
+        }
+        // what those changes did (a check run again, a class copied again) is what the phase's proof
+        // and the gate into the next phase must be judged on, not what was true before them
+        if (repairs.length) {
+          computed = await computePlan(ctx, { refresh: false, reuseDataFindings });
+          result = computed.result;
+        }
+        // a phase reached earlier still stands on its proof: a check run again that fails stops here
+        const reached = result.phase === 'none' || result.phase === 'rolled_back' ? undefined : computed.proof(result.phase);
+        if (reached && !proven(reached)) return applier.unproven(reached, result.phase);
+        if (result.phase === plan.target) {
+          await applier.event({ kind: 'apply', outcome: 'ok', detail: { reached: result.phase, changes: applier.applied } });
+          return { kind: 'reached', phase: result.phase, applied: applier.applied };
+        }
+        // only the gate into the next phase stops this step: a later closed gate stops a later step
+        const next = nextPhase(result.phase);
+        const behind = next && PHASES.indexOf(next) > PHASES.indexOf(plan.target as Phase)
+          ? result.gates.find((g) => g.status === 'blocked') : undefined;
+        const gate = result.gates.find((g) => g.phase === next);
+        if (behind || !next || !gate || gate.status !== 'open') {
+          const stop = behind ?? gate ?? { address: `gate.${next}`, phase: next ?? 'locked', status: 'blocked' as const, reasons: ['no further phase'] };
+          await applier.event({ kind: 'gate', address: stop.address, outcome: 'stopped', detail: { reasons: stop.reasons } });
+          refuseOnFindings(stop, result, applier.applied);
+          return { kind: 'gate', gate: stop, applied: applier.applied, phase: result.phase };
+        }
+        const phaseChanges = result.changes.filter((x) => x.phase === next);
+        refuseUnsupported(phaseChanges, next);
+        for (const c of phaseChanges) await applier.change(c);
         computed = await computePlan(ctx, { refresh: false, reuseDataFindings });
-        result = computed.result;
+        // the phase is reached only once what its changes made is proven (round_tripped: every check passed)
+        const proof = computed.proof(next);
+        if (!proven(proof)) return applier.unproven(proof, result.phase);
+        await applier.phase(next);
+        computed = await computePlan(ctx, { refresh: false, reuseDataFindings });
       }
-      // a phase reached earlier still stands on its proof: a check run again that fails stops here
-      const reached = result.phase === 'none' || result.phase === 'rolled_back' ? undefined : computed.proof(result.phase);
-      if (reached && !proven(reached)) return applier.unproven(reached, result.phase);
-      if (result.phase === plan.target) {
-        await applier.event({ kind: 'apply', outcome: 'ok', detail: { reached: result.phase, changes: applier.applied } });
-        return { kind: 'reached', phase: result.phase, applied: applier.applied };
-      }
-      // only the gate into the next phase stops this step: a later closed gate stops a later step
-      const next = nextPhase(result.phase);
-      const behind = next && PHASES.indexOf(next) > PHASES.indexOf(plan.target as Phase)
-        ? result.gates.find((g) => g.status === 'blocked') : undefined;
-      const gate = result.gates.find((g) => g.phase === next);
-      if (behind || !next || !gate || gate.status !== 'open') {
-        const stop = behind ?? gate ?? { address: `gate.${next}`, phase: next ?? 'locked', status: 'blocked' as const, reasons: ['no further phase'] };
-        await applier.event({ kind: 'gate', address: stop.address, outcome: 'stopped', detail: { reasons: stop.reasons } });
-        refuseOnFindings(stop, result, applier.applied);
-        return { kind: 'gate', gate: stop, applied: applier.applied, phase: result.phase };
-      }
-      const phaseChanges = result.changes.filter((x) => x.phase === next);
-      refuseUnsupported(phaseChanges, next);
-      for (const c of phaseChanges) await applier.change(c);
-      computed = await computePlan(ctx, { refresh: false, reuseDataFindings });
-      // the phase is reached only once what its changes made is proven (round_tripped: every check passed)
-      const proof = computed.proof(next);
-      if (!proven(proof)) return applier.unproven(proof, result.phase);
-      await applier.phase(next);
-      computed = await computePlan(ctx, { refresh: false, reuseDataFindings });
+    } catch (e) {
+      if (!isInterrupted(e)) throw e;
+      const phase = computed.result.phase;
+      await applier.event({ kind: 'apply', outcome: 'interrupted', detail: { phase, changes: applier.applied } });
+      return { kind: 'interrupted', applied: applier.applied, phase };
     }
   } finally {
     await closeSteps().catch(() => undefined);

@@ -2,6 +2,7 @@
 // COPY … TO STDOUT straight into COPY … FROM STDIN on the destination. Each batch commits in one
 // destination transaction together with its checkpoint, so a killed copy resumes after the last
 // committed batch and never writes a row twice. Memory stays flat: rows are never held.
+import { checkpoint } from '../interrupted.js';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
@@ -45,6 +46,8 @@ export interface CopyClassInput {
   batchRows: number;
   now: () => Promise<Date>;
   onProgress?: (e: CopyProgressEvent) => void;
+  /** checked after every committed batch: when raised, the copy stops there (and resumes later) */
+  signal?: AbortSignal;
 }
 
 function from(input: CopyClassInput, range: string): string {
@@ -120,6 +123,7 @@ export async function copyClass(input: CopyClassInput): Promise<{ rows: number }
     after = boundary.key;
     report(false);
     if (boundary.last) break;
+    checkpoint(input.signal);
   }
   await finishProgress(input.destination, input.schema, input.migration, input.className, await input.now());
   report(true);

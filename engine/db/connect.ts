@@ -1,6 +1,7 @@
 // Opens a pg session to one side of the migration, pinned to cutover's settings, and turns
 // connection failures into one clear line naming host, port and database, never a secret.
 import pg from 'pg';
+import { parse } from 'pg-connection-string';
 import { Failure } from '../failure.js';
 import { describeEndpoint, scrub, secretsOf, type Endpoint, type Side } from './endpoint.js';
 import { APPLICATION_NAME, startupOptions } from './session-settings.js';
@@ -25,6 +26,17 @@ export interface ConnectOptions {
   resolveEmbedded?: (url: string) => Promise<string>;
 }
 
+/**
+ * The URL's settings with libpq's sslmode meanings, which the plan's URLs are documented to have:
+ * `require` encrypts without verifying the certificate, `verify-ca` checks it against
+ * `sslrootcert`, `verify-full` also checks the host name. (pg's own reading treats require as
+ * verify-full and prints a security warning about it.) As with a connection string, the URL's
+ * settings win over the client's own.
+ */
+export function urlConfig(url: string): pg.ClientConfig {
+  return parse(url, { useLibpqCompat: true }) as pg.ClientConfig;
+}
+
 export async function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Session> {
   const where = describeEndpoint(endpoint.url);
   let url = endpoint.url;
@@ -36,10 +48,10 @@ export async function connect(endpoint: Endpoint, options: ConnectOptions = {}):
   let client: pg.Client;
   try {
     client = new pg.Client({
-      connectionString: url,
       application_name: options.purpose ? `${APPLICATION_NAME}/${options.purpose}` : APPLICATION_NAME,
       options: startupOptions(options.readOnly ? { default_transaction_read_only: 'on' } : {}),
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      ...urlConfig(url),
     });
   } catch (e) {
     throw new Failure('db.bad-url', `${endpoint.side} URL is not a valid PostgreSQL URL: ${scrub((e as Error).message, secrets)}`,

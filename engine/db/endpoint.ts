@@ -14,11 +14,17 @@ export function isEmbedded(url: string): boolean {
   return url.startsWith('embedded:');
 }
 
+/** The URL's address and credentials. Its TLS settings are left out: they are read once, by
+ * connect's libpq-compatible parse, and pg's own reading of them prints a security warning. */
+function parseAddress(url: string): ReturnType<typeof parse> {
+  return parse(url.replace(/([?&])ssl[a-z]*=[^&]*&?/g, '$1').replace(/[?&]$/, ''));
+}
+
 /** `db.example.com:5432/crm` or `embedded:crm_source`: safe to print and to store. */
 export function describeEndpoint(url: string): string {
   if (isEmbedded(url)) return url;
   try {
-    const c = parse(url);
+    const c = parseAddress(url);
     const host = c.host ?? 'localhost';
     return `${host}:${c.port ?? 5432}/${c.database ?? ''}`;
   } catch {
@@ -30,7 +36,7 @@ export function describeEndpoint(url: string): string {
 export function secretsOf(url: string): string[] {
   const out: string[] = [];
   try {
-    const c = parse(url);
+    const c = parseAddress(url);
     if (c.password) out.push(c.password, encodeURIComponent(c.password));
   } catch {
     /* an unparseable URL is reported by the connector */

@@ -21,7 +21,7 @@ export function interpolate(source: SourceDocument, env: Environment): Diagnosti
   while (stack.length) {
     const node = stack.pop();
     if (isMap(node)) for (const pair of node.items) stack.push(pair.value);
-    else if (isSeq(node)) stack.push(...node.items);
+    else if (isSeq(node)) for (const item of node.items) stack.push(item); // a spread of a long list overflows
     else if (isScalar(node)) substituteScalar(source, node, env, diagnostics);
   }
   return diagnostics;

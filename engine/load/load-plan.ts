@@ -26,7 +26,7 @@ export function loadPlanText(file: string, text: string, env: Environment): Load
         'start from plans/examples/shop.yaml, or run `cutover demo` to generate one')],
     };
   }
-  diagnostics.push(...interpolate(source, env));
+  for (const d of interpolate(source, env)) diagnostics.push(d);
   let value: unknown;
   try {
     value = source.doc.toJS({ maxAliasCount: 100 });

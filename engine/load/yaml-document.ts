@@ -36,6 +36,6 @@ export function parseYaml(file: string, text: string): { source: SourceDocument;
   const source: SourceDocument = { file, text, doc, lines, unresolved: new Set() };
   const ctx = { file, text, lines, doc };
   const diagnostics = yamlDiagnostics(ctx);
-  if (!diagnostics.some((d) => d.severity === 'error')) diagnostics.push(...complexKeys(ctx));
+  if (!diagnostics.some((d) => d.severity === 'error')) for (const d of complexKeys(ctx)) diagnostics.push(d);
   return { source, diagnostics };
 }

@@ -154,7 +154,7 @@ function* nodes(doc: Document.Parsed): Generator<Node> {
       for (const pair of n.items) stack.push(pair.key, pair.value);
       yield n;
     } else if (isSeq(n)) {
-      stack.push(...n.items);
+      for (const item of n.items) stack.push(item); // not push(...items): a long list overflows the stack
       yield n;
     } else if (isScalar(n)) yield n;
   }

@@ -139,7 +139,7 @@ export async function removeResource(db: QueryRunner, schema: string, name: stri
 export interface EventRecord {
   kind: string;
   address?: string;
-  outcome: 'ok' | 'failed' | 'stopped' | 'started';
+  outcome: 'ok' | 'failed' | 'stopped' | 'started' | 'interrupted';
   detail?: Record<string, unknown>;
 }
 

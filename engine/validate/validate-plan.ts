@@ -26,7 +26,7 @@ export interface ValidationResult {
 export function validatePlan(loaded: LoadedPlan): ValidationResult {
   const diagnostics = [...loaded.diagnostics];
   if (loaded.value !== undefined && !hasErrors(diagnostics.filter((d) => d.code.startsWith('yaml.')))) {
-    diagnostics.push(...checkSchema(loaded.source, loaded.value));
+    for (const d of checkSchema(loaded.source, loaded.value)) diagnostics.push(d); // may be one per item of a long list
     const root = obj(loaded.value);
     if (root) {
       const ctx = makeContext(loaded.source, root, diagnostics);

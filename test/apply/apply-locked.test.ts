@@ -54,10 +54,10 @@ describe('apply --auto-approve to locked on a clean source', () => {
     const r = await cutover(['status', planFile, '--json'], pair.env);
     expectExit(r, 0);
     const status = parseJson<StatusJson>(r);
-    expect(status.name).toBe(name);
-    expect(status.phase).toBe('locked');
-    expect(Object.keys(status.phaseTimes)).toEqual(['locked']);
-    expect(status.plan.gates).toEqual([]); // at its target: no gate ahead
+    expect(status.plan.name).toBe(name);
+    expect(status.plan.phase).toBe('locked');
+    expect(Object.keys(status.phase_times)).toEqual(['locked']);
+    expect(status.gates).toEqual([]); // at its target: no gate ahead
     expect(status.drift).toEqual([]);
     expect(status.resources.map((x) => x.address).sort()).toEqual(
       ['lock.data', 'lock.fingerprint', 'lock.integrations', 'lock.schema', 'source.support']);
@@ -74,8 +74,8 @@ describe('apply --auto-approve to locked on a clean source', () => {
     // one more phase as target: the gate ahead is shown, open (nothing drifted)
     const ahead = folder.write('locked-next.yaml', shopPlan({ name, target: 'round_tripped' }));
     const next = parseJson<StatusJson>(await cutover(['status', ahead, '--json'], pair.env));
-    expect(next.phase).toBe('locked');
-    expect(gate(next.plan, 'gate.round_tripped').status).toBe('open');
+    expect(next.plan.phase).toBe('locked');
+    expect(gate(next, 'gate.round_tripped').status).toBe('open');
   });
 
   it('writes no password into any state row', async () => {

@@ -67,7 +67,7 @@ describe('kill -9 of apply mid-way through phase one', () => {
     for (const f of functions) expect(f.n, f.name).toBe(1);
 
     const status = parseJson<StatusJson>(await cutover(['status', planFile, '--json'], pair.env));
-    expect(status.phase).toBe('locked');
+    expect(status.plan.phase).toBe('locked');
     expect(status.resources.filter((r) => r.address.endsWith('.capture'))).toHaveLength(TABLES.length);
 
     // and the locks work: the allowed insert is captured, another write is rejected

@@ -179,11 +179,10 @@ export interface PlanJson {
 
 export interface StatusJson {
   format_version: string;
-  name: string;
-  target: string;
-  phase: string;
-  phaseTimes: Record<string, string>;
-  plan: { gates: (GateJson & { opensAt?: string })[]; changes: unknown[] };
+  plan: { name: string; target: string; phase: string };
+  phase_times: Record<string, string>;
+  gates: (GateJson & { opens_at: string | null })[];
+  pending_changes: { address: string }[];
   resources: { address: string; phase: string }[];
   drift: string[];
   events: { id: number; kind: string; address: string | null; outcome: string; detail: Record<string, unknown> }[];

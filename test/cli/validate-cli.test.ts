@@ -109,7 +109,7 @@ describe('files that cannot be validated', () => {
     const report = JSON.parse(r.stdout) as { valid: boolean; files: unknown[] };
     expect(report.valid).toBe(false);
     expect(report.files).toEqual([{
-      file: 'plans/no-such-plan.yaml', valid: false, diagnostics: [],
+      file: 'plans/no-such-plan.yaml', valid: false, classes: null, diagnostics: [],
       error: { code: 'plan.not-found', message: 'no plan file at plans/no-such-plan.yaml', hint: 'check the path; plans usually live in plans/' },
     }]);
   });
@@ -147,7 +147,7 @@ describe('validating the examples', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout) as { format_version: string; valid: boolean; files: { file: string; valid: boolean; classes: number; diagnostics: unknown[] }[] };
-    expect(report.format_version).toBe('1');
+    expect(report.format_version).toBe('2.0');
     expect(report.valid).toBe(true);
     expect(report.files.map((f) => f.file)).toEqual(EXAMPLES);
     for (const f of report.files) {
@@ -207,6 +207,12 @@ describe('colour', () => {
     expect(r.status).toBe(1);
     expect(r.output).toContain('rule-clean-days.yaml:20:15: error:');
     expect(r.output).not.toMatch(ANSI);
+  });
+
+  it.skipIf(!hasScript)('NO_COLOR set but empty keeps colour on a terminal (no-color.org: only a non-empty value counts)', async () => {
+    const r = await runInPty(['validate', 'plans/examples/shop.yaml', invalid], { NO_COLOR: '' });
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(ANSI);
   });
 
   it.skipIf(!hasScript)('--no-color turns colour off on a terminal, for output and for errors', async () => {
@@ -313,7 +319,7 @@ describe('errors without CUTOVER_DEBUG print no stack trace', () => {
       expect(all(r)).not.toMatch(STACK_TRACE);
       expect(all(r)).not.toMatch(/internal error/);
     }
-    const report = JSON.parse(json.stdout) as { files: { file: string; valid: boolean; diagnostics: { code: string; message: string }[]; error?: { message: string } }[] };
+    const report = JSON.parse(json.stdout) as { files: { file: string; valid: boolean; diagnostics: { code: string; message: string }[]; error: { message: string } | null }[] };
     expect(report.files).toHaveLength(files.length);
     const unreadable = new Set(['a missing file', 'a directory']);
     report.files.forEach((f, i) => {
@@ -325,7 +331,7 @@ describe('errors without CUTOVER_DEBUG print no stack trace', () => {
         expect(f.error?.message, name).toBeTruthy();
       } else {
         expect(f.diagnostics.length, name).toBeGreaterThan(0);
-        expect(f.error, name).toBeUndefined();
+        expect(f.error, name).toBeNull();
       }
       // too deep is said once, whatever the parser went through
       if (name.startsWith('nesting deeper')) {

@@ -70,8 +70,8 @@ describe('target: rolled_back from locked (pause)', () => {
 
     // the state and the event log stay, at rolled_back, with who did it and when
     const status = await statusOf(planFile, pair.env);
-    expect(status.phase).toBe('rolled_back');
-    expect(Object.keys(status.phaseTimes)).toEqual(['locked', 'rolled_back']);
+    expect(status.plan.phase).toBe('rolled_back');
+    expect(Object.keys(status.phase_times)).toEqual(['locked', 'rolled_back']);
     const events = await withClient(pair.destination, async (c) => (await c.query<{ actor: string; at: Date; kind: string; detail: { phase?: string } }>(
       `SELECT actor, at, kind, detail FROM cutover.events WHERE migration = $1 ORDER BY id`, [name])).rows);
     const phase = events.find((e) => e.kind === 'phase' && e.detail.phase === 'rolled_back');
@@ -113,7 +113,7 @@ describe('cutover rollback from locked (freeze)', () => {
     expect(r.stdout).toContain(`Rollback complete! Migration ${name} is rolled_back.`);
     expect(await sourceSnapshot(pair.source)).toEqual(before);
     expect(await tryOnSource(pair.source, `DELETE FROM order_lines WHERE order_id = 11`)).toBeNull();
-    expect((await statusOf(planFile, pair.env)).phase).toBe('rolled_back');
+    expect((await statusOf(planFile, pair.env)).plan.phase).toBe('rolled_back');
   }, 120_000);
 });
 
@@ -136,7 +136,7 @@ describe('cutover rollback from round_tripped, with a rollback hook', () => {
     expect(failed.stdout).toContain('the app rollback failed: load balancer unreachable');
     expect(failed.stderr).toMatch(/Error: the go_live\.rollback hook `\.\/rollback-hook\.sh` exited with status 4, so nothing after it ran and the migration stays at round_tripped/);
     expect(await sourceObjects(pair.source)).toEqual(locked);
-    expect((await statusOf(planFile, pair.env)).phase).toBe('round_tripped');
+    expect((await statusOf(planFile, pair.env)).plan.phase).toBe('round_tripped');
     const hookEvent = await withClient(pair.destination, async (c) => (await c.query<{ outcome: string; detail: { status: number; output: string } }>(
       `SELECT outcome, detail FROM cutover.events WHERE migration = $1 AND kind = 'hook' ORDER BY id DESC LIMIT 1`, [name])).rows[0]);
     expect(hookEvent).toMatchObject({ outcome: 'failed', detail: { status: 4 } });
@@ -159,7 +159,7 @@ describe('cutover rollback from round_tripped, with a rollback hook', () => {
     const kept = await withClient(pair.destination, async (c) => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM shop.order_lines')).rows[0]!.n);
     expect(kept).toBe(3);
     const status = await statusOf(planFile, pair.env);
-    expect(status.phase).toBe('rolled_back');
+    expect(status.plan.phase).toBe('rolled_back');
     expect(status.resources.map((r) => r.address)).toContain('class.customers.copy');
     expect(status.resources.map((r) => r.address)).not.toContain('lock.data');
 

@@ -96,7 +96,7 @@ describe('kill -9 of apply in the middle of a copy', () => {
     expect(parity.get('ledger')).toMatchObject({ passed: true, sourceRows: ROWS, destinationRows: ROWS, differences: [] });
     expect(parity.get('accounts')?.passed).toBe(true);
     const status = parseJson<StatusJson>(await cutover(['status', planFile, '--json'], pair.env));
-    expect(status.phase).toBe('round_tripped');
-    expect(status.plan.parity.map((p) => [p.class, p.passed]).sort()).toEqual([['accounts', true], ['ledger', true]]);
+    expect(status.plan.phase).toBe('round_tripped');
+    expect(status.parity.map((p) => [p.class, p.passed]).sort()).toEqual([['accounts', true], ['ledger', true]]);
   }, 120_000);
 });

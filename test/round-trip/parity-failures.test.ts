@@ -146,7 +146,7 @@ describe('parity failures, detected through the CLI', () => {
 
     // status --json carries the same results
     const status = parseJson<StatusJson>(await cutover(['status', files.roundTripped, '--json'], pair.env));
-    expect(status.plan.parity.filter((p) => !p.passed).map((p) => p.class).sort()).toEqual(['customers', 'items', 'orders']);
+    expect(status.parity.filter((p) => !p.passed).map((p) => p.class).sort()).toEqual(['customers', 'items', 'orders']);
 
     // and plan --json toward dual_run: every failure with its sample keys, the gate blocked by them
     const doc = parseJson<PlanJson>(await cutover(['plan', files.dualRun, '--json'], pair.env));

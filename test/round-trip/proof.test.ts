@@ -85,7 +85,7 @@ describe('a phase is reached only when its proof passes', () => {
     const human = await cutover(['plan', planFile], pair.env);
     expect(human.stdout).toMatch(/class\.invoices\.parity will be created\n\s+\(it runs again: its last run failed\)/);
     const status = parseJson<StatusJson>(await cutover(['status', planFile, '--json'], pair.env));
-    expect(status.phase).toBe('locked');
+    expect(status.plan.phase).toBe('locked');
   }, 90_000);
 
   it('once the mapping and the column are fixed, the next apply copies again, checks again and passes', async () => {
@@ -116,7 +116,7 @@ describe('results never go stale', () => {
     expect(human.stdout).not.toContain('No changes.');
     // status shows no pass older than the data it judged
     const status = parseJson<StatusJson>(await cutover(['status', planFile, '--json'], pair.env));
-    expect(status.plan.parity.map((p) => `${p.class}:${p.passed}`)).toEqual(['invoices:true']);
+    expect(status.parity.map((p) => `${p.class}:${p.passed}`)).toEqual(['invoices:true']);
 
     const apply = await cutover(['apply', planFile, '--auto-approve'], pair.env);
     expectExit(apply, 3);

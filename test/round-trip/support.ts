@@ -131,7 +131,8 @@ export interface PlanJson {
 }
 
 export interface StatusJson {
-  phase: string;
-  plan: { gates: GateJson[]; parity: ParityJson[] };
+  plan: { phase: string };
+  gates: GateJson[];
+  parity: PlanJson['parity'];
   resources: { address: string; phase: string }[];
 }

@@ -115,3 +115,42 @@ export const STACK_TRACE = /^\s*at\s.*(?:[/\\]|node:|file:).*:\d+(?::\d+)?\)?\s*
 
 /** Any ANSI escape sequence (colours, cursor movement). */
 export const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/;
+
+/**
+ * The CLI with its stdout read as `| head -c BYTES` reads it: the first `bytes` are kept, then the
+ * pipe is closed while the CLI may still be writing (at once when `bytes` is 0). Returns what was
+ * read and the whole of stderr.
+ */
+export function runCliClosingStdout(args: readonly string[], bytes: number, options: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: minimalEnv({ NO_COLOR: '1', ...options.env }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      shell: false,
+    });
+    let stdout = '';
+    let stderr = '';
+    const close = () => child.stdout.destroy();
+    if (bytes === 0) close();
+    else {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        if (stdout.length >= bytes) {
+          stdout = stdout.slice(0, bytes);
+          close();
+        }
+      });
+    }
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout, stderr });
+    });
+  });
+}

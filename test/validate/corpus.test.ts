@@ -63,7 +63,7 @@ describe('the broken-plan corpus', () => {
     expect(json.signal).toBeNull();
     expect(json.status, json.stderr).toBe(1);
     expect(json.stderr).toBe('');
-    expect(report.format_version).toBe('1');
+    expect(report.format_version).toBe('2.0');
     expect(report.valid).toBe(false);
     expect(report.files.map((f) => f.file)).toEqual(files.map(corpusFile));
   });
