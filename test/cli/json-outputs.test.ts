@@ -53,7 +53,7 @@ describe('--json documents against their schemas', () => {
   it('plan --json and status --json before and after apply', async () => {
     const plan0 = await cutover(['plan', planFile, '--json'], env);
     expectExit(plan0, 0);
-    expect(expectOutput<{ format_version: string }>('plan', plan0.stdout).format_version).toBe('1.0');
+    expect(expectOutput<{ format_version: string }>('plan', plan0.stdout).format_version).toBe('1.1');
 
     const status0 = await cutover(['status', planFile, '--json'], env);
     expectExit(status0, 0);

@@ -86,6 +86,6 @@ describe('output flags that contradict each other', () => {
     const out = folder.path('saved.tfplan.json');
     const r = await runCli(['plan', planFile, '--json', '-out', out], { env: { NO_COLOR: '1', ...env } });
     expect(r.status, r.stderr).toBe(0);
-    expect((JSON.parse(r.stdout) as { format_version: string }).format_version).toBe('1.0');
+    expect((JSON.parse(r.stdout) as { format_version: string }).format_version).toBe('1.1');
   });
 });
