@@ -19,12 +19,14 @@ const FREEZE = `    mode: freeze
       - { classes: [orders], allow: [insert], reason: orders keep coming in during the window }
     ends: 2099-12-31T00:00:00Z`;
 
-/** A rollback hook that prints the URL it is given (the destination's, password included) and
- * another URL with credentials, on stdout and stderr; it fails while `fail-leak` exists. */
+/** A rollback hook that prints the URL it is given (the destination's, password included), that
+ * URL's password on its own, and another URL with credentials, on stdout and stderr; it fails
+ * while `fail-leak` exists. */
 function writeLeakyHook(): string {
   const file = folder.write('leaky-hook.sh', `#!/bin/sh
 echo "connecting to $1 with $DST_URL"
 echo "fallback ${FOREIGN_URL}" >&2
+echo "$DST_URL" | sed -E 's#^[^:]*://[^:]*:([^@]*)@.*#the password alone: \\1#'
 if [ -f fail-leak ]; then echo "psql: error: connection to $1 failed" >&2; exit 4; fi
 echo "switched the app back to the source"
 `);
@@ -67,6 +69,7 @@ describe('secrets quoted by a hook or an error', () => {
     const failed = await cutover(['rollback', planFile, '--auto-approve'], pair.env);
     expectExit(failed, 1);
     expect(failed.stdout).toContain('connecting to (connection string hidden)');
+    expect(failed.stdout).toContain('the password alone: ***');
     expect(failed.stderr).toContain('the go_live.rollback hook `./leaky-hook.sh (connection string hidden)` exited with status 4');
     expectHidden(printed(failed), pair.destination);
 
