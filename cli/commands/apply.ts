@@ -1,5 +1,6 @@
 // `cutover apply PLAN|FILE`: show the plan, ask, then converge toward the target.
-import { runApply, type ApplyOutcome } from '../../engine/apply/run-apply.js';
+import type { ApplyOutcome } from '../../engine/apply/apply-types.js';
+import { runApply } from '../../engine/apply/run-apply.js';
 import { embeddedResolver } from '../embedded.js';
 import type { Gate } from '../../engine/diff/plan-result.js';
 import { sha256 } from '../../engine/hash.js';

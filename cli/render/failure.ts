@@ -1,9 +1,15 @@
 // The one place a Failure (or an unexpected bug) becomes text on stderr.
 import { isFailure } from '../../engine/failure.js';
+import { scrubText } from '../../engine/secrets.js';
 import type { Terminal } from '../terminal.js';
 import { renderDiagnostics } from './diagnostics.js';
 
+/** The text of `e` for stderr, scrubbed: a message or hint may quote a library's error. */
 export function renderFailure(e: unknown, term: Pick<Terminal, 'color' | 'cwd' | 'env'>): string {
+  return scrubText(failureText(e, term));
+}
+
+function failureText(e: unknown, term: Pick<Terminal, 'color' | 'cwd' | 'env'>): string {
   const c = term.color;
   if (isFailure(e)) {
     const diagnostics = renderDiagnostics(e.diagnostics, term);

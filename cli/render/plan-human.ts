@@ -7,10 +7,10 @@ import { renderChangeBlock } from './plan-change-block.js';
 import { groupByPhase, legendEntries, phaseTitle } from './plan-changes.js';
 import { checksSection, driftSection, findingSection, gateSection, paritySection, stateLockNote, windowSection } from './plan-sections.js';
 import { hasNothingToDo, NO_CHANGES, noChangesExplanation, verdict } from './plan-summary.js';
-import { redactDeep } from './redact.js';
+import { scrubDeep } from '../../engine/secrets.js';
 
 export function renderPlanHuman(result: PlanResult, color: ChalkInstance): string {
-  const r = redactDeep(result);
+  const r = scrubDeep(result);
   const blocks = [
     stateLockNote(r, color),
     ...opening(r, color),

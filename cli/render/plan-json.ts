@@ -2,12 +2,12 @@
 // Keys are snake_case and every optional fact is present as null rather than missing, so scripts
 // can rely on the shape; the version changes when that shape does.
 import type { Change, CheckResult, Finding, Gate, ParityResult, PlanResult, StateLockHolder, WriteWindow } from '../../engine/diff/plan-result.js';
-import { redactDeep } from './redact.js';
+import { scrubDeep } from '../../engine/secrets.js';
 
 export const PLAN_JSON_FORMAT_VERSION = '1.1';
 
 export function planJson(result: PlanResult): object {
-  const r = redactDeep(result);
+  const r = scrubDeep(result);
   return {
     format_version: PLAN_JSON_FORMAT_VERSION,
     plan: {

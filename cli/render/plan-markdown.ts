@@ -9,7 +9,7 @@ import { renderChangeBlock } from './plan-change-block.js';
 import { groupByPhase, phaseTitle } from './plan-changes.js';
 import { describeStateLock, errorsFirst } from './plan-sections.js';
 import { hasNothingToDo, noChangesExplanation, severityLabel, verdict } from './plan-summary.js';
-import { redactDeep } from './redact.js';
+import { scrubDeep } from '../../engine/secrets.js';
 import { formatKeys, humanDuration, percent, plural, thousands } from './words.js';
 
 export const MARKDOWN_LIMIT = 60_000;
@@ -22,7 +22,7 @@ const SAMPLE_KEYS_SHOWN = 5;
 const plain = new Chalk({ level: 0 });
 
 export function renderPlanMarkdown(result: PlanResult): string {
-  const r = redactDeep(result);
+  const r = scrubDeep(result);
   // gates are never elided in practice (one per phase); the cap only guards against the absurd
   const gates = r.gates.length ? fitSections([gateList(r.gates)], MARKDOWN_LIMIT / 2)[0] : '';
   const top = [...heading(r), gates].filter(Boolean).join('\n\n');

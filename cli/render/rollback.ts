@@ -1,6 +1,6 @@
 // What a rollback says when it ends: the source is as it was, and what it left on the destination
 // (which is not live), with how to remove that.
-import type { ApplyOutcome } from '../../engine/apply/run-apply.js';
+import type { ApplyOutcome } from '../../engine/apply/apply-types.js';
 import type { Terminal } from '../terminal.js';
 import { plural } from './words.js';
 

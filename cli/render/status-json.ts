@@ -4,12 +4,12 @@
 // plan --json` has their attributes). snake_case keys, optional facts present as null.
 import type { StatusReport } from '../../engine/status.js';
 import { planJson } from './plan-json.js';
-import { redactDeep } from './redact.js';
+import { scrubDeep } from '../../engine/secrets.js';
 
 export const STATUS_JSON_FORMAT_VERSION = '2.0';
 
 export function statusJson(report: StatusReport): object {
-  const r = redactDeep(report);
+  const r = scrubDeep(report);
   const plan = planJson(r.plan) as Record<string, unknown>;
   return {
     format_version: STATUS_JSON_FORMAT_VERSION,

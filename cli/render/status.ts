@@ -2,6 +2,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { StatusReport } from '../../engine/status.js';
 import { PHASES } from '../../engine/plan/types.js';
+import { scrubDeep } from '../../engine/secrets.js';
 import { checksSection, paritySection } from './plan-sections.js';
 
 /** The five phases in a row, wrapped to fit an 80-column terminal. */
@@ -25,7 +26,8 @@ function timeline(report: StatusReport, c: ChalkInstance, width = 78): string {
   return lines.map((l) => l.trimEnd()).join('\n');
 }
 
-export function renderStatus(report: StatusReport, c: ChalkInstance): string {
+export function renderStatus(raw: StatusReport, c: ChalkInstance): string {
+  const report = scrubDeep(raw);
   const lines = [
     `${c.bold(report.name)}: phase ${report.phase}, target ${report.target}`,
     c.dim(`as of ${report.now} by the migration's clock`),

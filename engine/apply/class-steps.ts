@@ -4,7 +4,7 @@ import type { MigrationContext } from '../migration-context.js';
 import type { Observed } from '../observe.js';
 import type { ClassSteps } from './executors.js';
 import { RoundTrip } from './round-trip.js';
-import type { ApplyOptions } from './run-apply.js';
+import type { ApplyOptions } from './apply-types.js';
 import { stateSchema } from '../plan/defaults.js';
 
 export function openClassSteps(ctx: MigrationContext, writer: Session, observed: Observed, options: ApplyOptions): ClassSteps & { close(): Promise<void> } {

@@ -7,8 +7,8 @@ import { computePlan, type ComputedPlan } from '../compute-plan.js';
 import { connect, type Session } from '../db/connect.js';
 import { findingsClosing } from '../diff/gates.js';
 import type { Change, Gate, PlanResult } from '../diff/plan-result.js';
-import type { CopyProgressEvent } from '../copy/copy-class.js';
 import { Failure } from '../failure.js';
+import { scrubText } from '../secrets.js';
 import { registerBackend, supportInstalled, unregisterBackend } from '../lock/source-support.js';
 import type { MigrationContext } from '../migration-context.js';
 import { qualifier } from '../observe.js';
@@ -25,45 +25,10 @@ import { sampleKeysText } from '../state/written-rows.js';
 import { openClassSteps } from './class-steps.js';
 import { stateSchema } from '../plan/defaults.js';
 import { runPlanHook } from '../hooks/plan-hook.js';
-import { shellHookRunner, type HookRunner } from '../hooks/run-hook.js';
+import { shellHookRunner } from '../hooks/run-hook.js';
 import { endedGate } from '../rollback/rollback-step.js';
 import type { StatePhase } from '../state/state-store.js';
-
-export interface ApplyHooks {
-  showPlan(result: PlanResult): void;
-  /** rows copied so far, per class, after every batch */
-  copyProgress?(e: CopyProgressEvent): void;
-  /** asked once, after the plan is shown; tests and --auto-approve answer without a person */
-  confirm(result: PlanResult): Promise<boolean>;
-  progress(line: string): void;
-}
-
-export type ApplyOutcome =
-  | { kind: 'nothing'; result: PlanResult }
-  /** `copied`: after a rollback, the destination tables that keep what cutover copied */
-  | { kind: 'reached'; phase: string; applied: number; copied?: string[] }
-  | { kind: 'gate'; gate: Gate; applied: number; phase: string }
-  /** the changes of a phase were made but its proof did not pass: the phase is not reached */
-  | { kind: 'unproven'; proof: Proof; applied: number; phase: string }
-  | { kind: 'cancelled' }
-  /** stopped at a checkpoint because `signal` was raised; the next apply resumes */
-  | { kind: 'interrupted'; applied: number; phase: string };
-
-export interface ApplyOptions {
-  /** rows per copy batch (each batch is one checkpoint) */
-  batchRows?: number;
-  lockTimeoutMs: number;
-  saved?: SavedPlan;
-  planFileSha256: string;
-  resolveEmbedded?: (url: string) => Promise<string>;
-  hooks: ApplyHooks;
-  /** how the state lock's holder is described to others (default `cutover apply`) */
-  command?: string;
-  /** runs the plan's hook commands (default: through the shell) */
-  runHook?: HookRunner;
-  /** a request to stop, checked at checkpoints: before each change and between copy batches */
-  signal?: AbortSignal;
-}
+import type { ApplyHooks, ApplyOptions, ApplyOutcome } from './apply-types.js';
 
 const actor = () => `${os.userInfo().username}@${os.hostname()}`;
 
@@ -109,7 +74,7 @@ class Applier {
       if (isInterrupted(e)) throw e;
       await this.event({ kind: 'change', address: c.address, outcome: 'failed', detail: { actions: c.actions, error: (e as Error).message } }).catch(() => undefined);
       if (e instanceof Failure) throw e;
-      throw new Failure('apply.change-failed', `${c.address}: ${(e as Error).message}`, (e as { hint?: string }).hint);
+      throw new Failure('apply.change-failed', `${c.address}: ${scrubText((e as Error).message)}`, (e as { hint?: string }).hint);
     }
     const at = await this.ctx.clock.now();
     // a failed check is recorded with the phase it belongs to, but never counts as applied: the next

@@ -3,7 +3,8 @@
 import pg from 'pg';
 import { parse } from 'pg-connection-string';
 import { Failure } from '../failure.js';
-import { describeEndpoint, scrub, secretsOf, type Endpoint, type Side } from './endpoint.js';
+import { describeEndpoint, secretsOf, type Endpoint, type Side } from './endpoint.js';
+import { rememberSecrets, scrubText } from '../secrets.js';
 import { APPLICATION_NAME, startupOptions } from './session-settings.js';
 
 export interface Session {
@@ -45,6 +46,8 @@ export async function connect(endpoint: Endpoint, options: ConnectOptions = {}):
     url = await options.resolveEmbedded(url);
   }
   const secrets = [...secretsOf(endpoint.url), ...secretsOf(url)];
+  // from here on, whatever quotes these (an error, a hook's output) is scrubbed before it is kept or shown
+  rememberSecrets(secrets);
   let client: pg.Client;
   try {
     client = new pg.Client({
@@ -54,7 +57,7 @@ export async function connect(endpoint: Endpoint, options: ConnectOptions = {}):
       ...urlConfig(url),
     });
   } catch (e) {
-    throw new Failure('db.bad-url', `${endpoint.side} URL is not a valid PostgreSQL URL: ${scrub((e as Error).message, secrets)}`,
+    throw new Failure('db.bad-url', `${endpoint.side} URL is not a valid PostgreSQL URL: ${scrubText((e as Error).message, secrets)}`,
       'write postgresql://user@host:5432/dbname, with the password in PGPASSWORD or the URL from an environment variable');
   }
   // errors on an idle connection (server restart) surface on the next query instead of crashing
@@ -93,7 +96,7 @@ const HINTS: Record<string, string> = {
 export function connectionFailure(e: unknown, side: Side, where: string, secrets: readonly string[]): Failure {
   const err = e as { code?: string; message?: string };
   const code = err.code ?? '';
-  const reason = REASONS[code] ?? scrub(String(err.message ?? e), secrets);
+  const reason = REASONS[code] ?? scrubText(String(err.message ?? e), secrets);
   const timedOut = /timeout/i.test(String(err.message));
   return new Failure(
     'db.connect',

@@ -34,6 +34,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { Failure } from '../failure.js';
+import { scrubText } from '../secrets.js';
 
 export interface ResolveEmbeddedOptions {
   /** the folder that contains `embedded/`; default: $CUTOVER_HOME, else ./.cutover */
@@ -300,7 +301,7 @@ function newClient(server: Server, database: string): pg.Client {
 
 function scrubbed(error: unknown, server: Server): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split(server.password).join('***');
+  return scrubText(text, [server.password]);
 }
 
 // ---------------------------------------------------------------------------

@@ -32,7 +32,7 @@ export function describeEndpoint(url: string): string {
   }
 }
 
-/** Every secret-looking part of a URL, to scrub from messages produced by libraries. */
+/** Every secret-looking part of a URL, to scrub (engine/secrets.ts) from messages produced by libraries. */
 export function secretsOf(url: string): string[] {
   const out: string[] = [];
   try {
@@ -45,8 +45,3 @@ export function secretsOf(url: string): string[] {
   return out.filter((s) => s.length >= 3);
 }
 
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join('***');
-  return out;
-}

@@ -6,22 +6,9 @@ import { PHASES, type Phase, type Plan } from '../plan/types.js';
 import type { StateSnapshot } from '../state/state-store.js';
 import type { CheckResult, Finding, Gate, ParityResult } from './plan-result.js';
 import { enforcesIntegrationLock, enforcesSchemaLock } from '../plan/defaults.js';
+import { findingGate } from './finding-gate.js';
 
-/** Which gate a kind of finding closes. Coverage closes the lock; data findings close the copy. */
-const FINDING_GATE: Record<string, Phase> = {
-  'unclassified-table': 'locked',
-  'unmapped-column': 'locked',
-  'dropped-column-missing': 'locked',
-  'custom-code-unlisted': 'locked',
-  'custom-code-missing': 'locked',
-  'source-table-missing': 'locked',
-  'source-key-missing': 'locked',
-  'reimplemented-missing': 'dual_run',
-};
-
-export function findingGate(kind: string): Phase {
-  return FINDING_GATE[kind] ?? 'round_tripped';
-}
+export { findingGate };
 
 export interface GateInput {
   plan: Plan;

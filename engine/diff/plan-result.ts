@@ -2,7 +2,7 @@
 // changes apply would make next, the gates on the way, what preflight found, parity so far.
 // Plain serialisable data: a saved plan is this written down.
 import { PHASES, type Phase, type Target } from '../plan/types.js';
-import { findingGate } from './gates.js';
+import { findingGate } from './finding-gate.js';
 
 /** terraform's actions: create, update, delete, and delete+create for a replacement */
 export type Action = 'create' | 'update' | 'delete';

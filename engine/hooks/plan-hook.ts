@@ -3,6 +3,7 @@
 // before anything after it runs, so the phase stays where it was.
 import path from 'node:path';
 import { Failure } from '../failure.js';
+import { scrubText } from '../secrets.js';
 import type { Hook, Plan } from '../plan/types.js';
 import type { EventRecord } from '../state/state-store.js';
 import type { HookRunner } from './run-hook.js';
@@ -34,15 +35,15 @@ export function hookVariables(c: PlanHookContext): Record<string, string> {
 
 export async function runPlanHook(name: string, hook: Hook, c: PlanHookContext): Promise<void> {
   const address = `hook.${name}`;
-  c.progress(`${address}: running \`${hook.run}\``);
+  c.progress(`${address}: running \`${scrubText(hook.run)}\``);
   const result = await c.runner({
     name, hook, cwd: path.dirname(path.resolve(c.planFile)), variables: hookVariables(c),
-    onLine: (line) => c.progress(`  ${line}`),
+    onLine: (line) => c.progress(`  ${scrubText(line)}`),
   });
   const ok = result.status === 0;
   await c.record({ kind: 'hook', address, outcome: ok ? 'ok' : 'failed', detail: { run: hook.run, status: result.status, timed_out: result.timedOut, output: result.output } });
   if (ok) return;
   const how = result.timedOut ? 'did not finish in time and was stopped' : result.status === null ? 'was ended by a signal' : `exited with status ${result.status}`;
-  throw new Failure('hook.failed', `the go_live.${name} hook \`${hook.run}\` ${how}, so nothing after it ran and the migration stays at ${c.from}`,
+  throw new Failure('hook.failed', `the go_live.${name} hook \`${scrubText(hook.run)}\` ${how}, so nothing after it ran and the migration stays at ${c.from}`,
     'its output is above and in the event log (`cutover status`); fix the hook and run the same command again');
 }

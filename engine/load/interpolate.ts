@@ -6,6 +6,7 @@
 // nothing else about that value (its pattern would fail too, but that is an echo).
 import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import { rememberVariable } from '../secrets.js';
 import { snippet } from './yaml-errors.js';
 import { positionAt, type SourceDocument } from './yaml-document.js';
 
@@ -81,6 +82,7 @@ function substituteScalar(source: SourceDocument, node: Scalar, env: Environment
     const set = env[name];
     if (set !== undefined && set !== '') {
       where(whole);
+      rememberVariable(name, set);
       result += set;
     } else if (sep >= 0) {
       where(whole);

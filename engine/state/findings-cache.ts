@@ -2,6 +2,7 @@
 // source fingerprints and how far the data has moved, so a repeated `plan` is fast.
 import type { QueryRunner } from '../db/query-runner.js';
 import { quoteIdent } from '../db/sql-identifiers.js';
+import { scrubDeep } from '../secrets.js';
 import type { Finding } from '../diff/plan-result.js';
 
 export async function readCachedFindings(db: QueryRunner, schema: string, name: string, key: string): Promise<Finding[] | undefined> {
@@ -14,5 +15,5 @@ export async function writeCachedFindings(db: QueryRunner, schema: string, name:
   await db.query(
     `INSERT INTO ${quoteIdent(schema)}.findings_cache (migration, cache_key, computed_at, findings) VALUES ($1, $2, now(), $3)
      ON CONFLICT (migration) DO UPDATE SET cache_key = excluded.cache_key, computed_at = excluded.computed_at, findings = excluded.findings`,
-    [name, key, JSON.stringify(findings)]);
+    [name, key, JSON.stringify(scrubDeep(findings))]);
 }

@@ -2,6 +2,7 @@
 // serial, so a saved plan can tell that state moved since it was made.
 import type { QueryRunner } from '../db/query-runner.js';
 import { quoteIdent } from '../db/sql-identifiers.js';
+import { scrubDeep } from '../secrets.js';
 import type { Phase } from '../plan/types.js';
 import { STATE_MIGRATIONS, STATE_VERSION } from './migrations.js';
 
@@ -127,7 +128,7 @@ export async function recordResource(
   await db.query(sql(schema, `INSERT INTO {schema}.resources (migration, address, phase, attributes, applied_at)
       VALUES ($1, $2, $3, $4, $5)
       ON CONFLICT (migration, address) DO UPDATE SET phase = excluded.phase, attributes = excluded.attributes, applied_at = excluded.applied_at`),
-  [name, r.address, r.phase, JSON.stringify(r.attributes), at]);
+  [name, r.address, r.phase, JSON.stringify(scrubDeep(r.attributes)), at]);
   await db.query(sql(schema, 'UPDATE {schema}.migrations SET serial = serial + 1 WHERE name = $1'), [name]);
 }
 
@@ -148,7 +149,7 @@ export async function appendEvent(
 ): Promise<void> {
   await db.query(sql(schema, `INSERT INTO {schema}.events (migration, at, actor, plan_fingerprint, kind, address, outcome, detail)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`),
-  [name, ctx.at, ctx.actor, ctx.planFingerprint, e.kind, e.address ?? null, e.outcome, JSON.stringify(e.detail ?? {})]);
+  [name, ctx.at, ctx.actor, ctx.planFingerprint, e.kind, e.address ?? null, e.outcome, JSON.stringify(scrubDeep(e.detail ?? {}))]);
 }
 
 /** Whether the event log records `kind` at `address` as done: records that are history, not resources. */

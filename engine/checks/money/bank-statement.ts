@@ -23,9 +23,9 @@
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { isIsoDay, toMinor } from './amounts.js';
+import { scrubText, secretEnvironmentValues } from '../../secrets.js';
 
 export interface RunCommandOptions {
   cwd: string;
@@ -88,10 +88,14 @@ export const runShellCommand: RunCommand = (command, options) => new Promise<Com
   child.stderr.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-STDERR_TAIL);
   });
-  const lines = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
-  lines.on('line', (line) => options.onStdoutLine(line));
+  const lines = lineSplitter(options.onStdoutLine);
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', lines.push);
   // 'close' comes after the process exited and its stdio closed, so every line has been seen
-  child.on('close', (code, signal) => finish({ exitCode: code, signal, timedOut, stderrTail: stderr }));
+  child.on('close', (code, signal) => {
+    lines.end();
+    finish({ exitCode: code, signal, timedOut, stderrTail: stderr });
+  });
 });
 
 export interface BankStatement {
@@ -200,8 +204,28 @@ export class StatementParser {
 }
 
 async function readLines(input: Readable, onLine: (line: string) => void): Promise<void> {
-  const lines = readline.createInterface({ input, crlfDelay: Infinity });
-  for await (const line of lines) onLine(line);
+  const lines = lineSplitter(onLine);
+  for await (const chunk of input) lines.push(chunk as string);
+  lines.end();
+}
+
+/** Text in chunks to lines ended by \n, \r\n or \r, as node:readline splits them (the engine
+ * has no terminal code, so not readline itself). A \r at a chunk's end waits for the next chunk,
+ * which may start with its \n. */
+function lineSplitter(onLine: (line: string) => void): { push(chunk: string): void; end(): void } {
+  let partial = '';
+  return {
+    push(chunk) {
+      const lines = (partial + chunk).split(/\r\n|\n|\r(?!$)/);
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    },
+    end() {
+      const last = partial.replace(/\r$/, '');
+      partial = '';
+      if (last !== '') onLine(last);
+    },
+  };
 }
 
 export interface BankStatementSource {
@@ -218,8 +242,6 @@ export interface BankStatementSource {
   timeoutMs?: number;
 }
 
-const SECRET_NAME = /PASS|SECRET|TOKEN|KEY|CREDENTIAL/i;
-
 /** The command's environment: cutover's, without the database credentials. */
 export function commandEnvironment(env: NodeJS.ProcessEnv, secrets: readonly string[]): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
@@ -231,14 +253,9 @@ export function commandEnvironment(env: NodeJS.ProcessEnv, secrets: readonly str
   return out;
 }
 
-export function scrubText(text: string, env: NodeJS.ProcessEnv, secrets: readonly string[]): string {
-  const values = [
-    ...secrets,
-    ...Object.entries(env).filter(([name, v]) => SECRET_NAME.test(name) && v !== undefined).map(([, v]) => v!),
-  ].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
-  let out = text;
-  for (const s of values) out = out.split(s).join('***');
-  return out;
+/** Text from the statement's reading, with the plan's secrets and the environment's hidden. */
+function scrubbed(text: string, env: NodeJS.ProcessEnv, secrets: readonly string[]): string {
+  return scrubText(text, [...secrets, ...secretEnvironmentValues(env)]);
 }
 
 /** Reads the statement, never throwing for what the statement itself does wrong. */
@@ -253,7 +270,7 @@ export async function readBankStatement(src: BankStatementSource): Promise<BankS
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'it is a folder' : err.message;
-      return parser.result(origin, `the bank statement ${src.statement} cannot be read: ${scrubText(why, env, src.secrets)}`);
+      return parser.result(origin, `the bank statement ${src.statement} cannot be read: ${scrubbed(why, env, src.secrets)}`);
     }
     return parser.result(origin);
   }
@@ -265,10 +282,10 @@ export async function readBankStatement(src: BankStatementSource): Promise<BankS
     timeoutMs,
     onStdoutLine: (line) => parser.push(line),
   });
-  const stderr = scrubText(outcome.stderrTail.trim(), env, src.secrets);
+  const stderr = scrubbed(outcome.stderrTail.trim(), env, src.secrets);
   const said = stderr ? `; it said: ${stderr.split('\n').slice(-5).join(' / ')}` : '';
   let error: string | undefined;
-  if (outcome.spawnError !== undefined) error = `the bank statement command (bank_statement.run) could not start: ${scrubText(outcome.spawnError, env, src.secrets)}`;
+  if (outcome.spawnError !== undefined) error = `the bank statement command (bank_statement.run) could not start: ${scrubbed(outcome.spawnError, env, src.secrets)}`;
   else if (outcome.timedOut) error = `the bank statement command (bank_statement.run) did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped${said}`;
   else if (outcome.exitCode !== 0) {
     const how = outcome.exitCode === null ? `was killed by ${outcome.signal ?? 'a signal'}` : `exited with code ${outcome.exitCode}`;
