@@ -153,6 +153,14 @@ describe('an exception that changes a table already copied', () => {
     const copies = json.resource_changes.filter((c) => c.address.endsWith('.copy')).map((c) => ({ address: c.address, actions: c.actions }));
     expect(copies).toEqual([{ address: 'class.customers.copy', actions: ['delete', 'create'] }]);
 
+    // a row cutover did not write holds the re-copy back, and nothing is deleted
+    await withClient(pair.destination, (c) => c.query(`INSERT INTO shop.customers VALUES (3, 'eve@example.com', 'Eve', 'mine')`));
+    const refused = await cutover(['apply', reviewed, '--auto-approve'], pair.env);
+    expectExit(refused, 1);
+    expect(refused.stdout + refused.stderr).toContain('recopy-foreign-rows');
+    expect(await withClient(pair.destination, async (c) => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM shop.customers')).rows[0]!.n)).toBe(3);
+    await withClient(pair.destination, (c) => c.query('DELETE FROM shop.customers WHERE id = 3'));
+
     const again = await cutover(['apply', reviewed, '--auto-approve'], pair.env);
     expectExit(again, 0);
     const notes = await withClient(pair.destination, async (c) => (await c.query<{ note: string | null }>('SELECT note FROM shop.customers ORDER BY id')).rows);
