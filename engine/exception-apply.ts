@@ -13,8 +13,10 @@ import type { MigrationContext } from './migration-context.js';
 import { findTable } from './introspect/catalog.js';
 import { canonicalJson } from './hash.js';
 import { acquireLock, releaseLock } from './state/state-lock.js';
-import { appendEvent, hasSucceeded, readState, removeResource, setFingerprints } from './state/state-store.js';
+import { appendEvent, hasSucceeded, type AppliedResource, readState, recordResource, removeResource, setFingerprints } from './state/state-store.js';
+import { REPLACE_REASON } from './diff/build-plan.js';
 import { stateSchema } from './plan/defaults.js';
+import type { QueryRunner } from './db/query-runner.js';
 
 export interface ExceptionOutcome {
   kind: 'applied' | 'already-applied';
@@ -36,6 +38,26 @@ function exceptionOf(ctx: MigrationContext, id: string) {
   return ex;
 }
 
+/** Drift since the lock is unreviewed: re-baselining over it would hide it from every later plan. */
+function refuseDrift(id: string, lock: FingerprintParts | undefined, now: FingerprintParts): void {
+  const drift = lock ? fingerprintDrift(lock, now) : [];
+  if (drift.length) {
+    throw new Failure('exception.source-drifted', `exception ${id} was not applied: the source changed since the lock outside this exception: ${drift.join('; ')}`,
+      'resolve that drift first (undo it, or make it an exception of its own and apply that), then apply this exception');
+  }
+}
+
+/**
+ * A class whose source table the change altered is copied again: its recorded copy is marked so
+ * the next plan replaces it (uncopy deletes the rows cutover wrote and resets the checkpoint, then
+ * it is copied), and its parity result is forgotten so it is checked again.
+ */
+async function markForRecopy(db: QueryRunner, schema: string, migration: string, resources: readonly AppliedResource[], cls: string, reason: string, at: Date): Promise<void> {
+  const copy = resources.find((r) => r.address === `class.${cls}.copy`);
+  if (copy) await recordResource(db, schema, migration, { ...copy, attributes: { ...copy.attributes, [REPLACE_REASON]: reason } }, at);
+  await removeResource(db, schema, migration, `class.${cls}.parity`);
+}
+
 export async function applyException(ctx: MigrationContext, id: string, options: { lockTimeoutMs: number; resolveEmbedded?: (url: string) => Promise<string> }): Promise<ExceptionOutcome> {
   const ex = exceptionOf(ctx, id);
   const schema = stateSchema(ctx.plan);
@@ -53,7 +75,10 @@ export async function applyException(ctx: MigrationContext, id: string, options:
     const before = state.migration.sourceFingerprintParts as FingerprintParts;
     await writer.client.query('BEGIN');
     let after: ReturnType<typeof sourceFingerprint>;
+    let prior: FingerprintParts;
     try {
+      prior = sourceFingerprint(await introspect(writer.client, ctx.plan.source.schemas)).parts;
+      refuseDrift(id, before, prior);
       await writer.client.query(ex.change);
       const catalog = await introspect(writer.client, ctx.plan.source.schemas);
       const unaccounted = coverage(ctx.plan, catalog, catalog, ctx.valid.locate)
@@ -69,15 +94,14 @@ export async function applyException(ctx: MigrationContext, id: string, options:
       if (e instanceof Failure) throw e;
       throw new Failure('exception.failed', `exception ${id} failed on the source and was rolled back: ${(e as Error).message}`);
     }
-    const changes = before ? fingerprintDrift(before, after.parts) : [];
-    const touched = new Set(Object.keys(after.parts.tables).filter((t) => canonicalJson(after.parts.tables[t]) !== canonicalJson(before?.tables[t] ?? null)));
+    // the source had not drifted before the change, so this is what the change did and nothing else
+    const changes = fingerprintDrift(prior, after.parts);
+    const touched = new Set(Object.keys(after.parts.tables).filter((t) => canonicalJson(after.parts.tables[t]) !== canonicalJson(prior.tables[t] ?? null)));
     const catalog = await introspect(writer.client, ctx.plan.source.schemas);
     const recopy = Object.entries(ctx.plan.classes).filter(([, c]) => touched.has(findTable(catalog, c.source.table)?.qualified ?? '')).map(([n]) => n);
     const at = await ctx.clock.now();
     await setFingerprints(db, schema, ctx.plan.name, { source: after.hash, sourceParts: after.parts });
-    for (const name of recopy) {
-      for (const kind of ['copy', 'parity']) await removeResource(db, schema, ctx.plan.name, `class.${name}.${kind}`);
-    }
+    for (const name of recopy) await markForRecopy(db, schema, ctx.plan.name, state.resources, name, `exception ${id} changed its source table`, at);
     await appendEvent(db, schema, ctx.plan.name, { kind: 'exception', address: `exception.${id}`, outcome: 'ok', detail: { change: ex.change, maps_to: ex.maps_to ?? null, fingerprint_changes: changes, recopy } },
       { at, actor: `${os.userInfo().username}@${os.hostname()}`, planFingerprint: ctx.planFingerprint });
     return { kind: 'applied', changes, recopy };

@@ -13,8 +13,9 @@ export const exceptionCommand: Command = {
   usage: 'cutover exception apply PLAN ID [--lock-timeout 30s]',
   help: `Runs an accommodated exception's change on the locked source, through the schema lock, in one
 transaction. It commits only when the plan already maps or drops what the change adds. Then the
-source fingerprint is re-baselined (the event log records what changed) and the classes the change
-touched are marked to be copied again.
+source fingerprint is re-baselined (the event log records what changed) and the classes whose
+source table the change altered are marked to be copied again: the next apply replaces their copy.
+A source that drifted since the lock is refused first: resolve that drift, then apply the exception.
 
 Options:
   --lock-timeout DUR  wait up to DUR for the state lock

@@ -44,6 +44,10 @@ function comparable(address: string, attributes: Record<string, unknown>): strin
   return canonicalJson(attributes);
 }
 
+/** A recorded attribute saying why the resource must be made again though the plan did not change
+ * (an exception altered a class's source table: its copy is replaced). */
+export const REPLACE_REASON = 'replace_reason';
+
 function diffResources(want: Resource[], have: Have, phase: Phase, input: BuildInput, rerun: ReadonlyMap<string, string>): Change[] {
   const changes: Change[] = [];
   const line = (r: Resource) => (r.path && input.locate ? { line: input.locate(r.path).line } : {});
@@ -58,9 +62,11 @@ function diffResources(want: Resource[], have: Have, phase: Phase, input: BuildI
     if (comparable(r.address, before) === comparable(r.address, r.attributes)) continue;
     const changed = Object.keys({ ...before, ...r.attributes }).filter(
       (k) => canonicalJson(before[k] ?? null) !== canonicalJson(r.attributes[k] ?? null));
-    const replace = changed.some((k) => r.replaceOn?.includes(k));
+    const marked = before[REPLACE_REASON] === undefined ? undefined : String(before[REPLACE_REASON]);
+    const replace = marked !== undefined || changed.some((k) => r.replaceOn?.includes(k));
     const actions: Action[] = replace ? ['delete', 'create'] : ['update'];
-    changes.push({ address: r.address, phase, actions, before, after: r.attributes, reason: `the plan changed ${changed.join(', ')}`, ...line(r) });
+    const reason = marked ?? `the plan changed ${changed.join(', ')}`;
+    changes.push({ address: r.address, phase, actions, before, after: r.attributes, reason, ...line(r) });
   }
   const wanted = new Set(want.map((r) => r.address));
   for (const [address, before] of have) {

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../support/databases.js';
 import { endToEndFile } from '../support/cutover-cli.js';
 import {
-  canEnforce, cutover, expectExit, freshPair, gate, objectNames, parseJson, rejection, shopPlan, sourceObjects,
+  canEnforce, cutover, DESTINATION_SQL, expectExit, freshPair, gate, objectNames, parseJson, rejection, shopPlan, SOURCE_SQL, sourceObjects,
   type Pair, type PlanJson, type StatusJson,
 } from './support.js';
 
@@ -128,4 +128,68 @@ describe('an accommodated exception, applied through the enforced lock', () => {
     expect(r.stderr).toMatch(/^Error: exception CHG-1043 was not applied: the plan does not yet account for what it adds: .*channel/m);
     expect(await hasColumn(pair.source, 'orders', 'channel')).toBe(false);
   }, 60_000);
+});
+
+describe('an exception that changes a table already copied', () => {
+  it('marks only that class: the next apply really copies it again (uncopy, then copy) and parity passes', async (ctx) => {
+    const name = 'shop-recopy';
+    const pair = await freshPair(SOURCE_SQL, `${DESTINATION_SQL} ALTER TABLE shop.customers ADD COLUMN note text;`);
+    if (!(await canEnforce(pair.source))) ctx.skip();
+    const before = shopPlan({ name, target: 'round_tripped' });
+    expectExit(await cutover(['apply', folder.write('recopy-before.yaml', before), '--auto-approve'], pair.env), 0);
+
+    const exception = `    - id: CHG-1
+      change: ALTER TABLE customers ADD COLUMN note text DEFAULT 'n/a'
+      decision: accommodated
+      reviewed_by: dana@example.com
+      maps_to: customers.note`;
+    const reviewed = folder.write('recopy-reviewed.yaml', shopPlan({ name, target: 'round_tripped', exceptions: exception })
+      .replace('columns: { id: id, email: email, name: name }', 'columns: { id: id, email: email, name: name, note: note }'));
+    const applied = await cutover(['exception', 'apply', reviewed, 'CHG-1'], pair.env);
+    expectExit(applied, 0);
+    expect(applied.stdout).toContain('Classes to copy again: customers\n');
+
+    const json = parseJson<PlanJson>(await cutover(['plan', reviewed, '--json'], pair.env));
+    const copies = json.resource_changes.filter((c) => c.address.endsWith('.copy')).map((c) => ({ address: c.address, actions: c.actions }));
+    expect(copies).toEqual([{ address: 'class.customers.copy', actions: ['delete', 'create'] }]);
+
+    // a row cutover did not write holds the re-copy back, and nothing is deleted
+    await withClient(pair.destination, (c) => c.query(`INSERT INTO shop.customers VALUES (3, 'eve@example.com', 'Eve', 'mine')`));
+    const refused = await cutover(['apply', reviewed, '--auto-approve'], pair.env);
+    expectExit(refused, 1);
+    expect(refused.stdout + refused.stderr).toContain('recopy-foreign-rows');
+    expect(await withClient(pair.destination, async (c) => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM shop.customers')).rows[0]!.n)).toBe(3);
+    await withClient(pair.destination, (c) => c.query('DELETE FROM shop.customers WHERE id = 3'));
+
+    const again = await cutover(['apply', reviewed, '--auto-approve'], pair.env);
+    expectExit(again, 0);
+    const notes = await withClient(pair.destination, async (c) => (await c.query<{ note: string | null }>('SELECT note FROM shop.customers ORDER BY id')).rows);
+    expect(notes).toEqual([{ note: 'n/a' }, { note: 'n/a' }]);
+    const after = await cutover(['plan', reviewed, '--detailed-exitcode'], pair.env);
+    expectExit(after, 0);
+    expect(after.stdout).toContain('No changes.');
+  }, 180_000);
+});
+
+describe('an exception over unreviewed drift', () => {
+  it('is refused (exit 1, nothing changed) naming the drift, which plan still reports', async () => {
+    const name = 'shop-drifted';
+    const pair = await freshPair();
+    const plan = (exceptions?: string) => shopPlan({ name, schemaLock: 'detect', integrationsLock: 'detect', exceptions, customersDropped: exceptions ? { loyalty_tier: 'computed by the new shop' } : undefined });
+    expectExit(await cutover(['apply', folder.write('drifted-lock.yaml', plan()), '--auto-approve'], pair.env), 0);
+    await withClient(pair.source, (c) => c.query('CREATE UNIQUE INDEX orders_placed_at ON orders (customer_id, placed_at)'));
+
+    const file = folder.write('drifted.yaml', plan(`    - id: CHG-7
+      change: ALTER TABLE customers ADD COLUMN loyalty_tier text
+      decision: accommodated
+      reviewed_by: dana@example.com
+      maps_to: customers.loyalty_tier`));
+    const r = await cutover(['exception', 'apply', file, 'CHG-7'], pair.env);
+    expectExit(r, 1);
+    expect(r.stderr).toMatch(/exception CHG-7 was not applied: the source changed since the lock outside this exception: table public\.orders: .*orders_placed_at/);
+    expect(await hasColumn(pair.source, 'customers', 'loyalty_tier')).toBe(false);
+    const status = parseJson<StatusJson>(await cutover(['status', file, '--json'], pair.env));
+    expect(status.drift.join('\n')).toContain('orders_placed_at');
+    expect(status.events.some((e) => e.kind === 'exception')).toBe(false);
+  }, 90_000);
 });
