@@ -4,7 +4,8 @@
 //    back, runs the parity again and stops at the proof (exit 3) with the rows that differ, and
 //    status no longer shows the old pass;
 //  - freeze mode: a write the rule allows is captured; plan counts it as waiting to be replayed
-//    (never `No changes.`), apply replays it and proves again.
+//    (never `No changes.`), apply replays it and proves again; a delete and an insert made while
+//    its triggers were disabled were never captured: apply puts them back and the parity finds both.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../support/databases.js';
 import { endToEndFile } from '../support/cutover-cli.js';
@@ -34,6 +35,15 @@ async function superuser(url: string): Promise<boolean> {
   return (await rows<{ s: boolean }>(url, 'SELECT rolsuper AS s FROM pg_roles WHERE rolname = current_user'))[0]?.s === true;
 }
 
+/** What a superuser can do behind cutover's back: drop the schema lock, disable the table's triggers. */
+async function openGap(url: string): Promise<void> {
+  await withClient(url, async (c) => {
+    const { rows: triggers } = await c.query<{ n: string }>(`SELECT evtname::text AS n FROM pg_event_trigger WHERE evtname LIKE 'cutover\\_%'`);
+    for (const t of triggers) await c.query(`DROP EVENT TRIGGER ${c.escapeIdentifier(t.n)}`);
+    await c.query('ALTER TABLE invoices DISABLE TRIGGER ALL');
+  });
+}
+
 describe('a gap in the source locks after round_tripped', () => {
   const name = 'gap-pause';
   let pair: Pair;
@@ -49,11 +59,7 @@ describe('a gap in the source locks after round_tripped', () => {
 
   it('makes the parity stale, and apply puts the locks back and stops at the proof naming the rows', async (ctx) => {
     if (!allowed) ctx.skip(); // dropping event triggers needs a superuser
-    await withClient(pair.source, async (c) => {
-      const { rows: triggers } = await c.query<{ n: string }>(`SELECT evtname::text AS n FROM pg_event_trigger WHERE evtname LIKE 'cutover\\_%'`);
-      for (const t of triggers) await c.query(`DROP EVENT TRIGGER ${c.escapeIdentifier(t.n)}`);
-      await c.query('ALTER TABLE invoices DISABLE TRIGGER ALL');
-    });
+    await openGap(pair.source);
     // the application writes while nothing holds it
     await withClient(pair.source, (c) => c.query('UPDATE invoices SET total = total * 10 WHERE id <= 20'));
 
@@ -110,5 +116,22 @@ describe('freeze mode after round_tripped', () => {
 
     const after = await cutover(['plan', planFile], pair.env);
     expect(after.stdout).toContain('No changes.');
+  }, 120_000);
+
+  it('after a gap, writes that went in uncaptured are found: apply stops at the proof naming them', async (ctx) => {
+    if (!(await superuser(pair.source))) ctx.skip(); // dropping event triggers needs a superuser
+    await openGap(pair.source);
+    await withClient(pair.source, (c) => c.query('DELETE FROM invoices WHERE id = 1; INSERT INTO invoices VALUES (33, 9)'));
+
+    const human = await cutover(['plan', planFile], pair.env);
+    expect(human.stdout).toMatch(/class\.invoices\.parity will be created\n\s+\(it runs again: the (data lock|capture of class invoices) was missing or disabled on the source/);
+    expect(human.stdout).not.toContain('No changes.');
+
+    const apply = await cutover(['apply', planFile, '--auto-approve'], pair.env);
+    expectExit(apply, 3);
+    expect(apply.stdout).toContain('class.invoices.capture: Creation complete');
+    expect(apply.stdout).toMatch(/✗ parity of class invoices: 1 row, rows missing from the destination[^\n]*\n[^\n]*sample keys: 33/);
+    expect(apply.stdout).toMatch(/✗ parity of class invoices: 1 row, rows in the destination that the source does not have[^\n]*\n[^\n]*sample keys: 1\b/);
+    expect(apply.stdout).not.toContain('Apply complete');
   }, 120_000);
 });
