@@ -34,7 +34,9 @@ export async function computePlan(ctx: MigrationContext, options: { refresh: boo
     locate: ctx.valid.locate, refresh: options.refresh, reuseDataFindings: options.reuseDataFindings, now,
   });
   // a result that judged other rows than the table holds now is not a result any more
-  const results = judgeResults({ parity: observed.parity, checks: observed.checks, copies: observed.copies, tables: observed.tables });
+  const results = judgeResults({
+    parity: observed.parity, checks: observed.checks, copies: observed.copies, tables: observed.tables, gaps: observed.gaps, pending: observed.pending,
+  });
   const result = buildPlan({
     plan: ctx.plan,
     planFingerprint: ctx.planFingerprint,

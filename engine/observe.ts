@@ -18,6 +18,8 @@ import { findTable, type Catalog } from './introspect/catalog.js';
 import { fingerprintDrift, sourceFingerprint, type FingerprintParts } from './introspect/fingerprint.js';
 import { introspect } from './introspect/introspect.js';
 import { installedOnSource, observable } from './lock/installed.js';
+import { lockGaps, pendingCaptures } from './lock/gaps.js';
+import type { LockGap } from './diff/results.js';
 import { sourceRoleFindings } from './lock/source-role.js';
 import type { Plan } from './plan/types.js';
 import { readCachedFindings, writeCachedFindings } from './state/findings-cache.js';
@@ -51,6 +53,10 @@ export interface Observed {
   missingLive: Set<string>;
   /** resource addresses whose objects are on the source now */
   live: Set<string>;
+  /** the data lock or a class's capture missing or disabled: now, or when apply put it back */
+  gaps: LockGap[];
+  /** class → captured source changes not yet replayed */
+  pending: Map<string, number>;
 }
 
 /** `schema.table` for a table as the plan writes it (bare names resolve within source.schemas). */
@@ -167,8 +173,10 @@ export async function observe(o: ObserveOptions): Promise<Observed> {
     })
     : stored;
   const missingLive = new Set(state.resources.map((r) => r.address).filter((a) => observable(a) && !live.has(a)));
+  const gaps = await lockGaps(o.destination, o.plan, state, missingLive);
+  const pending = await pendingCaptures(o.source, o.destination, o.plan, state, copies);
   return {
-    source, destination, sourceFingerprint: fingerprint, state, drift, missingLive, live,
+    source, destination, sourceFingerprint: fingerprint, state, drift, missingLive, live, gaps, pending,
     connections, parity, copies, checks, tables,
     findings: [...coverage(o.plan, source, destination, o.locate), ...replicationRoleFindings(o.plan, destination, o.locate), ...data.findings, ...newConnections(state.migration?.sourceConnections, connections), ...sourceRole],
     findingsCached: data.cached,

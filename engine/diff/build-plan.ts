@@ -38,6 +38,9 @@ export interface BuildInput {
 
 type Have = Map<string, Record<string, unknown>>;
 
+/** why a recorded object is planned again when it is gone from the source */
+export const MISSING_LIVE = 'it is missing or disabled on the source (changed outside cutover)';
+
 /** Attributes that identify what a resource is, as opposed to facts recorded when it was applied. */
 function comparable(address: string, attributes: Record<string, unknown>): string {
   if (address === 'lock.fingerprint') return ''; // drift is the round_tripped gate's business, not an update
@@ -55,7 +58,7 @@ function diffResources(want: Resource[], have: Have, phase: Phase, input: BuildI
     const before = have.get(r.address);
     if (!before) {
       const again = rerun.get(r.address);
-      const reason = input.missingLive.has(r.address) ? 'it is missing or disabled on the source (changed outside cutover)' : again ? `it runs again: ${again}` : `phase ${r.phase} installs it`;
+      const reason = input.missingLive.has(r.address) ? MISSING_LIVE : again ? `it runs again: ${again}` : `phase ${r.phase} installs it`;
       changes.push({ address: r.address, phase, actions: ['create'], before: null, after: r.attributes, reason, ...line(r) });
       continue;
     }

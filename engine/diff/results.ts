@@ -1,6 +1,8 @@
 // Which stored check results still speak for the data. A result judged the rows that were there
 // when it ran: a class copied again since, or a destination table whose rows changed outside
-// cutover since (other counts than the parity recorded), makes it stale. A stale result is never
+// cutover since (other counts than the parity recorded), makes it stale; so does a gap in the
+// source's locks (the data lock or a class's capture found missing or disabled, now or before apply
+// put it back: what was written meanwhile is unknown) and captured changes not yet replayed. A stale result is never
 // shown as a result, and the check that produced it is planned again, as is a check that failed.
 // Pure: the counts are observed by the caller.
 import type { CopyProgress } from '../copy/copy-progress.js';
@@ -16,6 +18,15 @@ export interface ResultsInput {
   copies: readonly CopyProgress[];
   /** each copied class's destination table now: its rows, and those cutover did not write */
   tables: ReadonlyMap<string, { rows: number; foreign: number }>;
+  /** `lock.data` / `class.X.capture` found missing or disabled: now (`at` null), or when apply put it back */
+  gaps?: readonly LockGap[];
+  /** class → captured source changes not yet replayed into the destination */
+  pending?: ReadonlyMap<string, number>;
+}
+
+export interface LockGap {
+  address: string;
+  at: string | null;
 }
 
 export interface JudgedResults {
@@ -42,13 +53,34 @@ function rowsText(t: { rows: number; foreign: number }): string {
   return `${t.rows} row${t.rows === 1 ? '' : 's'}, ${t.foreign} not written by cutover`;
 }
 
+function gapReason(gap: LockGap, cls: string): string {
+  return gap.address === 'lock.data'
+    ? 'the data lock was missing or disabled on the source, so writes may have been made meanwhile'
+    : `the capture of class ${cls} was missing or disabled on the source, so changes may have gone uncaptured meanwhile`;
+}
+
+/** A gap in the locks that class `cls`'s result at `checkedAt` does not know about. */
+function lockGap(cls: string, checkedAt: string, input: ResultsInput): string | undefined {
+  const gap = (input.gaps ?? []).find((g) => (g.address === 'lock.data' || g.address === `class.${cls}.capture`) && (g.at === null || g.at > checkedAt));
+  return gap && gapReason(gap, cls);
+}
+
 function staleParity(p: ParityResult, input: ResultsInput): string | undefined {
+  const gap = lockGap(p.class, p.checkedAt, input);
+  if (gap) return gap;
+  const pending = input.pending?.get(p.class) ?? 0;
+  if (pending > 0) return `${pending} captured change${pending === 1 ? '' : 's'} of class ${p.class} not yet replayed`;
   const copy = input.copies.find((c) => c.class === p.class);
   if (copy?.finishedAt && copy.finishedAt > p.checkedAt) return `class ${p.class} was copied again after its parity ran`;
   const now = input.tables.get(p.class);
   if (!now || !p.table) return undefined;
   if (now.rows === p.table.rows && now.foreign === p.table.foreign) return undefined;
   return `rows of class ${p.class} changed outside cutover since its parity ran: its destination table holds ${rowsText(now)} (then ${rowsText(p.table)})`;
+}
+
+function checkGap(k: CheckResult, input: ResultsInput): string | undefined {
+  if (k.class !== CUSTOM_CODE_CLASS) return lockGap(k.class, k.checkedAt, input);
+  return input.copies.map((c) => lockGap(c.class, k.checkedAt, input)).find((why) => why);
 }
 
 function copiedAfter(k: CheckResult, input: ResultsInput): string | undefined {
@@ -70,7 +102,7 @@ export function judgeResults(input: ResultsInput): JudgedResults {
   for (const k of input.checks) {
     // custom code's verify queries read every class; a class's checks read that class
     const changed = k.class === CUSTOM_CODE_CLASS ? [...staleClasses.values()][0] : staleClasses.get(k.class);
-    const why = changed ?? copiedAfter(k, input);
+    const why = changed ?? checkGap(k, input) ?? copiedAfter(k, input);
     if (why) stale.set(checkAddress(k), why);
   }
   return {

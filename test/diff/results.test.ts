@@ -46,6 +46,31 @@ describe('judgeResults', () => {
     expect(judged.checks).toEqual([]);
     expect(judged.stale.get('class.items.parity')).toBe('class items was copied again after its parity ran');
   });
+
+  it('drops results older than a gap in the locks, even once apply has put the lock back', () => {
+    const copies = [copy('invoices', '2026-12-01T09:00:00.000Z'), copy('items', '2026-12-01T09:00:00.000Z')];
+    const results = { parity: [parity('invoices'), parity('items')], checks: [check('invoices', 'money'), check('custom_code', 'custom-code')], copies, tables: new Map() };
+    const capture = judgeResults({ ...results, gaps: [{ address: 'class.items.capture', at: '2026-12-01T11:00:00.000Z' }] });
+    expect(capture.parity.map((p) => p.class)).toEqual(['invoices']);
+    expect(capture.checks.map((k) => k.kind)).toEqual(['money']);
+    expect(capture.stale.get('class.items.parity')).toBe('the capture of class items was missing or disabled on the source, so changes may have gone uncaptured meanwhile');
+    expect(capture.stale.has('custom_code.verify')).toBe(true);
+
+    const open = judgeResults({ ...results, gaps: [{ address: 'lock.data', at: null }] });
+    expect(open.parity).toEqual([]);
+    expect(open.checks).toEqual([]);
+    expect(open.stale.get('class.invoices.money')).toBe('the data lock was missing or disabled on the source, so writes may have been made meanwhile');
+
+    // a result that ran after the lock was put back holds
+    const closed = judgeResults({ ...results, gaps: [{ address: 'lock.data', at: '2026-12-01T09:30:00.000Z' }] });
+    expect(closed.stale.size).toBe(0);
+  });
+
+  it('drops the parity of a class with captured changes not yet replayed', () => {
+    const judged = judgeResults({ parity: [parity('items')], checks: [], copies: [], tables: new Map(), pending: new Map([['items', 3]]) });
+    expect(judged.parity).toEqual([]);
+    expect(judged.stale.get('class.items.parity')).toBe('3 captured changes of class items not yet replayed');
+  });
 });
 
 describe('checksToRerun', () => {
