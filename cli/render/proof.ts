@@ -2,7 +2,7 @@
 // class, count and samples, in words (the JSON of the results stays in plan --json and status).
 import type { ChalkInstance } from 'chalk';
 import type { Proof, ProofFailure } from '../../engine/diff/proof.js';
-import { formatKey, plural } from './words.js';
+import { formatKey, plural, thousands } from './words.js';
 
 const SAMPLES_SHOWN = 5;
 
@@ -21,7 +21,9 @@ function failureLine(f: ProofFailure, c: ChalkInstance): string[] {
   const lines = [`  ${c.red('✗')} ${f.check} of class ${f.class}: ${f.count ? `${plural(f.count, f.unit)}, ` : ''}${f.detail ?? 'failed'}`];
   if (f.samples.length) {
     const shown = f.samples.slice(0, SAMPLES_SHOWN).map(sampleText);
-    const more = f.samples.length > SAMPLES_SHOWN ? ` (and ${f.samples.length - SAMPLES_SHOWN} more)` : '';
+    // only some of the problems are stored as samples: what is left is counted from the check's count
+    const left = Math.max(f.count, f.samples.length) - shown.length;
+    const more = left > 0 ? ` (and ${thousands(left)} more)` : '';
     // keys are arrays of key values; other checks sample records (a day, a file)
     lines.push(`      ${f.samples.every(Array.isArray) ? 'sample keys' : 'samples'}: ${shown.join('; ')}${more}`);
   }

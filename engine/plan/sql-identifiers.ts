@@ -4,13 +4,38 @@
 
 const KEYWORDS = new Set([
   'and', 'or', 'not', 'null', 'true', 'false', 'case', 'when', 'then', 'else', 'end', 'is', 'in', 'like', 'ilike',
-  'similar', 'to', 'between', 'symmetric', 'as', 'cast', 'distinct', 'from', 'select', 'where', 'interval', 'at', 'time',
-  'zone', 'with', 'without', 'any', 'all', 'some', 'exists', 'array', 'row', 'collate', 'escape', 'isnull', 'notnull',
+  'similar', 'to', 'between', 'as', 'cast', 'distinct', 'from', 'select', 'where', 'interval',
+  'with', 'any', 'all', 'some', 'exists', 'array', 'row', 'collate', 'isnull', 'notnull',
   'current_date', 'current_time', 'current_timestamp', 'localtime', 'localtimestamp', 'current_user', 'session_user',
-  'user', 'current_role', 'current_schema', 'current_catalog', 'unknown', 'over', 'partition', 'by', 'order', 'asc',
-  'desc', 'nulls', 'first', 'last', 'filter', 'within', 'group', 'limit', 'offset', 'join', 'on', 'using', 'leading',
-  'trailing', 'both', 'for', 'overlaps', 'double', 'precision', 'varying', 'character', 'national',
+  'user', 'current_role', 'current_schema', 'current_catalog', 'order', 'asc',
+  'desc', 'group', 'limit', 'offset', 'join', 'on', 'using', 'leading',
+  'trailing', 'both', 'for', 'overlaps', 'double', 'character',
 ]);
+
+type Neighbours = { previous?: string; next?: string };
+/** Words PostgreSQL lets a column be named bare (`at`, `time`, `zone`, `first`, …): a keyword only
+ * where the phrase it belongs to is there (`x AT TIME ZONE 'UTC'`, `NULLS FIRST`), a column read
+ * everywhere else — a plan mapping `at: at` reads `at`. */
+const PHRASE_WORDS: Record<string, (n: Neighbours) => boolean> = {
+  at: ({ next }) => next === 'time',
+  time: ({ previous, next }) => previous === 'at' || previous === 'with' || previous === 'without' || next === 'zone',
+  zone: ({ previous }) => previous === 'time',
+  without: ({ next }) => next === 'time',
+  nulls: ({ next }) => next === 'first' || next === 'last',
+  first: ({ previous }) => previous === 'nulls',
+  last: ({ previous }) => previous === 'nulls',
+  partition: ({ next }) => next === 'by',
+  by: ({ previous }) => previous === 'partition' || previous === 'order' || previous === 'group',
+  within: ({ next }) => next === 'group',
+  precision: ({ previous }) => previous === 'double',
+  varying: ({ previous }) => previous === 'character' || previous === 'bit',
+  national: ({ next }) => next === 'character',
+  symmetric: ({ previous }) => previous === 'between',
+  unknown: ({ previous }) => previous === 'is' || previous === 'not',
+  escape: () => false, // `LIKE p ESCAPE '\'`: the string that follows already marks it
+  over: () => false, // `OVER (…)`: the parenthesis that follows already marks it
+  filter: () => false, // `FILTER (WHERE …)`: likewise
+};
 // Type names and date parts (`day`, `date`, `text`, …) are not here: they are common column names,
 // and where they are types (after `::` or `AS`, before a literal, in EXTRACT) the tokenizer skips
 // them anyway.
@@ -67,6 +92,11 @@ function tokenize(sql: string): Token[] {
   return tokens;
 }
 
+function neighbours(previous: Token | undefined, next: Token | undefined): Neighbours {
+  const word = (t: Token | undefined) => (t?.kind === 'word' ? foldUnquoted(t.text) : undefined);
+  return { previous: word(previous), next: word(next) };
+}
+
 export function readColumns(expression: string): string[] {
   const tokens = tokenize(expression);
   const found = new Set<string>();
@@ -85,6 +115,7 @@ export function readColumns(expression: string): string[] {
     if (next?.kind === 'word' && next.text.toLowerCase() === 'from' && previous?.text === '(') continue; // EXTRACT(day FROM …)
     const name = t.kind === 'quoted' ? t.text : foldUnquoted(t.text);
     if (t.kind === 'word' && KEYWORDS.has(name)) continue;
+    if (t.kind === 'word' && PHRASE_WORDS[name]?.(neighbours(previous, next))) continue;
     found.add(name);
   }
   return [...found];

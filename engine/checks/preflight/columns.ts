@@ -33,6 +33,25 @@ const INEXACT: Record<string, Set<string>> = {
   float4: new Set(['float8', 'numeric', 'int8', 'int4']),
   float8: new Set(['numeric', 'int8']),
 };
+/** An exact decimal of 2^e. */
+function powerOfTwo(e: number): string {
+  if (e >= 0) return (2n ** BigInt(e)).toString();
+  const digits = (5n ** BigInt(-e)).toString();
+  return `0.${digits.padStart(-e, '0')}`;
+}
+/** float targets: the magnitude from which a finite value rounds to infinity (the largest finite
+ * value plus half its spacing) and the one at or below which it rounds to zero (half the smallest
+ * subnormal). PostgreSQL refuses both conversions, so the copy would, and so would a scan casting
+ * such a value: the range is compared before any cast. */
+const FLOAT_RANGE: Record<string, { overflow: string; underflow: string }> = {
+  float4: { overflow: (2n ** 128n - 2n ** 103n).toString(), underflow: powerOfTwo(-150) },
+  float8: { overflow: (2n ** 1024n - 2n ** 970n).toString(), underflow: powerOfTwo(-1075) },
+};
+/** source types compared in their own type against a float target's range (others always fit) */
+const FLOAT_SOURCES: Record<string, Record<string, string>> = {
+  float4: { float8: 'float8', numeric: 'numeric' },
+  float8: { numeric: 'numeric' },
+};
 /** the checks that judge whether a narrower destination column holds every value */
 const FIT_KINDS = new Set(['too-long', 'numeric-overflow', 'numeric-rounding', 'seconds-rounding', 'precision-loss', 'time-dropped']);
 
@@ -222,10 +241,24 @@ function precisionChecks(
     });
   }
   if (INEXACT[to]?.has(from)) {
+    const range = floatRange(col, from, to);
+    if (range) {
+      checks.push({
+        ...base, kind: 'numeric-overflow', severity: 'error',
+        predicate: range,
+        message: (n, rows) => `${rowsText(n, rows, 'map')} numbers into \`${m.name}\` outside the range of ${target.type}, `
+          + `which the copy would refuse; widen the destination column or fix those values at the source`,
+      });
+    }
+    // compared in the wider float, not numeric: float4 → numeric keeps only 6 digits, so 0.1 and
+    // 0.1::real would compare equal
+    const compareIn = from === 'float8' ? 'float8' : 'numeric';
+    const differs = `(${col})::pg_catalog.${compareIn} IS DISTINCT FROM ((${col})::pg_catalog.${to})::pg_catalog.${compareIn}`;
     const change = silent('the loss of precision');
     checks.push({
       ...base, kind: 'precision-loss', severity: change.severity,
-      predicate: `(${col})::pg_catalog.numeric IS DISTINCT FROM ((${col})::pg_catalog.${to})::pg_catalog.numeric`,
+      // a value out of range is the overflow above; casting it here would abort the class's scan
+      predicate: range ? `CASE WHEN ${range} THEN FALSE ELSE ${differs} END` : differs,
       message: (n, rows) => `${rowsText(n, rows, 'map')} numbers into \`${m.name}\` (${target.type}) that it cannot hold exactly: they would be rounded${change.tail}`,
     });
   }
@@ -238,6 +271,18 @@ function precisionChecks(
     });
   }
   return checks;
+}
+
+/** Values of `col` (of type `from`) a float type `to` cannot hold at all; null when every value fits. */
+function floatRange(col: string, from: string, to: string): string | null {
+  const type = FLOAT_SOURCES[to]?.[from];
+  const limits = FLOAT_RANGE[to];
+  if (!type || !limits) return null;
+  const v = `(${col})::pg_catalog.${type}`;
+  const abs = `pg_catalog.abs(${v})`;
+  const literal = (x: string) => `'${x}'::pg_catalog.${type}`;
+  // infinities and NaN convert as they are (NaN sorts above infinity)
+  return `(${abs} < 'Infinity' AND (${abs} >= ${literal(limits.overflow)} OR (${v} <> 0 AND ${abs} <= ${literal(limits.underflow)})))`;
 }
 
 /** The warning for a destination column narrower than its mapping whose values all fit. */
@@ -259,7 +304,7 @@ function headroom(scan: ClassScan, m: MappedColumn, fit: readonly string[]): Mea
       say: (v) => `the largest magnitude is ${v}`,
     });
     if (integer && fit.includes('numeric-rounding')) parts.push({ aggregate: null, say: () => 'every value is a whole number' });
-    if (!integer) {
+    if (target.baseType === 'numeric') { // a float's decimals say nothing about what it holds
       parts.push({
         aggregate: `pg_catalog.max(pg_catalog.scale(pg_catalog.trim_scale(${value})))`,
         say: (v) => `the most decimal places ${v}`,
