@@ -142,9 +142,11 @@ async function dataFindings(
 }
 
 /** Rows in the destination tables of the classes cutover finished copying: results that judged
- * other counts are stale. */
+ * other counts are stale. A rollback also reports on copies a kill stopped part-way, to say which
+ * tables hold only cutover's rows. */
 async function copiedTables(o: ObserveOptions, destination: Catalog, copies: readonly CopyProgress[]): Promise<Map<string, ForeignRows>> {
-  const classes = copies.filter((c) => c.done).flatMap((c) => {
+  const rollback = o.plan.target === 'rolled_back';
+  const classes = copies.filter((c) => c.done || (rollback && c.rows > 0)).flatMap((c) => {
     const cls = o.plan.classes[c.class];
     const table = findTable(destination, cls?.destination.table ?? '');
     return table && cls ? [{ cls: c.class, table, key: cls.destination.key }] : [];

@@ -41,7 +41,7 @@ export interface ApplyHooks {
 export type ApplyOutcome =
   | { kind: 'nothing'; result: PlanResult }
   /** `copied`: after a rollback, the destination tables that keep what cutover copied */
-  | { kind: 'reached'; phase: string; applied: number; copied?: string[] }
+  | { kind: 'reached'; phase: string; applied: number; copied?: CopiedTable[] }
   | { kind: 'gate'; gate: Gate; applied: number; phase: string }
   /** the changes of a phase were made but its proof did not pass: the phase is not reached */
   | { kind: 'unproven'; proof: Proof; applied: number; phase: string }
@@ -198,15 +198,26 @@ function refuseFinal(first: PlanResult, ctx: MigrationContext, observed: Compute
   if (blocked) throw new Failure('rollback.unsupported', blocked.reasons.join('; '), 'nothing was changed; follow your own rollback runbook for this phase');
 }
 
+/** A destination table holding rows cutover copied, and the rows in it cutover did not write (or
+ * changed after it wrote them): undefined when it was not observed. */
+export interface CopiedTable {
+  table: string;
+  foreign?: { count: number; sampleKeys: unknown[][] };
+}
+
 /** Destination tables holding rows cutover copied: whole copies state records, and copies a kill
  * stopped part-way (their checkpoints count rows). */
-function copiedTables(ctx: MigrationContext, observed: ComputedPlan['observed']): string[] {
+function copiedTables(ctx: MigrationContext, observed: ComputedPlan['observed']): CopiedTable[] {
   const classes = new Set([
     ...observed.state.resources.filter((r) => /^class\.[^.]+\.copy$/.test(r.address)).map((r) => r.address.split('.')[1]!),
     ...observed.copies.filter((c) => c.rows > 0).map((c) => c.class),
   ]);
   const qualify = qualifier(observed.destination);
-  return Object.entries(ctx.plan.classes).filter(([name]) => classes.has(name)).map(([, c]) => qualify(c.destination.table));
+  return Object.entries(ctx.plan.classes).filter(([name]) => classes.has(name))
+    .map(([name, c]) => {
+      const found = observed.tables.get(name);
+      return { table: qualify(c.destination.table), foreign: found && { count: found.foreign, sampleKeys: found.sampleKeys } };
+    });
 }
 
 /** A rollback whose removals all ran (an earlier one was stopped before recording the phase) still
