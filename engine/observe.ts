@@ -25,7 +25,8 @@ import type { Plan } from './plan/types.js';
 import { readCachedFindings, writeCachedFindings } from './state/findings-cache.js';
 import { readState, type StateSnapshot } from './state/state-store.js';
 import { stateSchema } from './plan/defaults.js';
-import { observeClassTablesWithSamples, type ForeignRows } from './state/written-rows.js';
+import { keyTextJson, observeClassTablesWithSamples, sampleKeysFrom, writtenByCutover, type ForeignRows } from './state/written-rows.js';
+import type { DestinationForeignRows } from './checks/preflight/class-facts.js';
 import { refreshParity } from './checks/parity/refresh.js';
 
 export interface Observed {
@@ -79,24 +80,32 @@ export interface ObserveOptions {
 }
 
 
-/** Rows in each class's destination table that cutover did not write, in one query; only for
- * classes cutover has not finished copying. A copy killed part-way has committed batches whose
- * rows its checkpoint counts: those are cutover's own, not a reason to refuse the table. The
- * checkpoint is read in the same statement as the table (one snapshot): an apply copying beside
- * this plan commits each batch with its checkpoint, so its rows are never taken for foreign ones. */
-async function destinationCounts(db: QueryRunner, plan: Plan, catalog: Catalog, state: StateSnapshot, copies: readonly CopyProgress[]): Promise<Map<string, number>> {
+/** Rows in each class's destination table that cutover did not write (capped at a million), with
+ * up to 5 of their keys, in one query; only for classes cutover has not finished copying. A row
+ * counts as cutover's when one of its transactions for the class wrote its current version (xmin):
+ * the batches a killed copy committed are cutover's own, and a row of theirs someone changed since
+ * is not. One statement is one snapshot: an apply copying beside this plan records its transaction
+ * in the batch it commits, so its rows are never taken for foreign ones. */
+async function destinationCounts(db: QueryRunner, plan: Plan, catalog: Catalog, state: StateSnapshot): Promise<Map<string, DestinationForeignRows>> {
   const started = new Set(state.resources.filter((r) => r.address.endsWith('.copy')).map((r) => r.address));
   const tables = Object.entries(plan.classes)
     .filter(([name]) => !started.has(`class.${name}.copy`))
-    .map(([name, c]) => ({ name, table: findTable(catalog, c.destination.table), ours: copies.find((p) => p.class === name)?.rows ?? 0 }))
-    .filter((t) => !!t.table);
+    .flatMap(([name, c]) => {
+      const table = findTable(catalog, c.destination.table);
+      return table ? [{ name, table, key: c.destination.key }] : [];
+    });
   if (tables.length === 0) return new Map();
-  const progress = `${quoteIdent(stateSchema(plan))}.copy_progress`;
-  const ours = (i: number) => (state.exists ? `(SELECT rows FROM ${progress} WHERE migration = $1 AND class = $${i + 2})` : 'NULL');
-  const sql = tables.map((t, i) => `SELECT ${i} AS i, (SELECT count(*) FROM (SELECT 1 FROM ${quoteQualified(t.table!.qualified)} LIMIT ${t.ours + 1_000_000}) x)::bigint AS n, coalesce(${ours(i)}, 0)::bigint AS ours`).join(' UNION ALL ');
-  const params = state.exists ? [plan.name, ...tables.map((t) => t.name)] : [];
-  const { rows } = await db.query<{ i: number; n: string; ours: string }>(sql, params);
-  return new Map(rows.map((r) => [tables[r.i]!.table!.qualified, Math.max(0, Number(r.n) - Number(r.ours))]));
+  const sql = tables.map((t, i) => {
+    const from = `FROM ${quoteQualified(t.table.qualified)} AS dst WHERE NOT (${state.exists ? writtenByCutover(stateSchema(plan), plan.name, t.name) : 'false'})`;
+    const order = t.key.map((k) => `dst.${quoteIdent(k)}`).join(', ');
+    return `SELECT ${i} AS i, (SELECT count(*) FROM (SELECT 1 ${from} LIMIT 1000000) x)::bigint AS n,
+      (SELECT coalesce(json_agg(s.k), '[]') FROM (SELECT ${keyTextJson(t.key)} AS k ${from} ORDER BY ${order} LIMIT 5) s) AS k`;
+  }).join(' UNION ALL ');
+  const { rows } = await db.query<{ i: number; n: string; k: (string | null)[][] }>(sql);
+  return new Map(rows.map((r) => {
+    const t = tables[r.i]!;
+    return [t.table.qualified, { count: Number(r.n), sampleKeys: sampleKeysFrom(r.k, t.table, t.key) }];
+  }));
 }
 
 /** How much the source's data has moved: the cache key for data findings before capture exists. */
@@ -122,11 +131,11 @@ function scannable(described: MappingDescription): MappingDescription {
 }
 
 async function dataFindings(
-  o: ObserveOptions, source: Catalog, destination: Catalog, state: StateSnapshot, fingerprint: string, copies: readonly CopyProgress[],
+  o: ObserveOptions, source: Catalog, destination: Catalog, state: StateSnapshot, fingerprint: string,
 ): Promise<{ findings: Finding[]; cached: boolean }> {
   if (o.plan.target === 'rolled_back') return { findings: [], cached: false }; // a rollback copies nothing
   if (o.reuseDataFindings) return { findings: o.reuseDataFindings, cached: true };
-  const counts = await destinationCounts(o.destination, o.plan, destination, state, copies);
+  const counts = await destinationCounts(o.destination, o.plan, destination, state);
   const key = fingerprintOf({ plan: o.planFingerprint, source: fingerprint, writes: await writeCounter(o.source, o.plan.source.schemas), counts: [...counts] });
   if (!o.refresh && state.exists) {
     const cached = await readCachedFindings(o.destination, stateSchema(o.plan), o.plan.name, key);
@@ -139,9 +148,11 @@ async function dataFindings(
 }
 
 /** Rows in the destination tables of the classes cutover finished copying: results that judged
- * other counts are stale. */
+ * other counts are stale. A rollback also reports on copies a kill stopped part-way, to say which
+ * tables hold only cutover's rows. */
 async function copiedTables(o: ObserveOptions, destination: Catalog, copies: readonly CopyProgress[]): Promise<Map<string, ForeignRows>> {
-  const classes = copies.filter((c) => c.done).flatMap((c) => {
+  const rollback = o.plan.target === 'rolled_back';
+  const classes = copies.filter((c) => c.done || (rollback && c.rows > 0)).flatMap((c) => {
     const cls = o.plan.classes[c.class];
     const table = findTable(destination, cls?.destination.table ?? '');
     return table && cls ? [{ cls: c.class, table, key: cls.destination.key }] : [];
@@ -160,7 +171,7 @@ export async function observe(o: ObserveOptions): Promise<Observed> {
   const drift = recorded && state.migration?.sourceFingerprint !== fingerprint.hash ? fingerprintDrift(recorded, fingerprint.parts) : [];
   const checks = state.exists ? await readChecks(o.destination, stateSchema(o.plan), o.plan.name) : [];
   const copies = state.exists ? await readProgress(o.destination, stateSchema(o.plan), o.plan.name) : [];
-  const data = await dataFindings(o, source, destination, state, fingerprint.hash, copies);
+  const data = await dataFindings(o, source, destination, state, fingerprint.hash);
   const live = await installedOnSource(o.source, o.plan, qualifier(source));
   const connections = await sourceConnections(o.source);
   const sourceRole = await sourceRoleFindings(o.source, o.plan, qualifier(source), o.locate);

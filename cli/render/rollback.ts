@@ -1,12 +1,19 @@
 // What a rollback says when it ends: the source is as it was, and what it left on the destination
 // (which is not live), with how to remove that.
-import type { ApplyOutcome } from '../../engine/apply/apply-types.js';
+import type { ApplyOutcome, CopiedTable } from '../../engine/apply/apply-types.js';
 import type { Terminal } from '../terminal.js';
-import { plural } from './words.js';
+import { formatKeys, plural } from './words.js';
 
-function destinationNote(copied: readonly string[], stateSchema: string): string {
+/** What a table holding cutover's copy holds, and so how to remove the copy from it. */
+function copiedTableLine(t: CopiedTable): string {
+  if (!t.foreign) return `  - ${t.table}: not checked for rows cutover did not write; look before you truncate it\n`;
+  if (t.foreign.count === 0) return `  - ${t.table}: only rows cutover wrote; truncating it removes the copy and nothing else\n`;
+  return `  - ${t.table}: also holds ${plural(t.foreign.count, 'row')} cutover did not write or changed after writing (keys ${formatKeys(t.foreign.sampleKeys)}${t.foreign.count > t.foreign.sampleKeys.length ? ', …' : ''}); do not truncate it: delete only the rows cutover copied, keeping those\n`;
+}
+
+function destinationNote(copied: readonly CopiedTable[], stateSchema: string): string {
   const kept = copied.length
-    ? `What cutover copied into the destination stays there: ${copied.join(', ')}. The destination is not live and cutover writes nothing more to it; to remove the copy, truncate those tables on the destination (cutover copied only into tables that held no rows of their own).\n`
+    ? `What cutover copied into the destination stays there: ${copied.map((t) => t.table).join(', ')}. The destination is not live and cutover writes nothing more to it; to remove the copy:\n${copied.map(copiedTableLine).join('')}`
     : 'Nothing had been copied into the destination.\n';
   return `${kept}The migration's state and event log stay in schema ${stateSchema} on the destination (\`cutover status\` shows them).\n`;
 }

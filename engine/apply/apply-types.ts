@@ -18,7 +18,7 @@ export interface ApplyHooks {
 export type ApplyOutcome =
   | { kind: 'nothing'; result: PlanResult }
   /** `copied`: after a rollback, the destination tables that keep what cutover copied */
-  | { kind: 'reached'; phase: string; applied: number; copied?: string[] }
+  | { kind: 'reached'; phase: string; applied: number; copied?: CopiedTable[] }
   | { kind: 'gate'; gate: Gate; applied: number; phase: string }
   /** the changes of a phase were made but its proof did not pass: the phase is not reached */
   | { kind: 'unproven'; proof: Proof; applied: number; phase: string }
@@ -40,4 +40,10 @@ export interface ApplyOptions {
   runHook?: HookRunner;
   /** a request to stop, checked at checkpoints: before each change and between copy batches */
   signal?: AbortSignal;
+}
+
+/** A destination table that keeps what cutover copied, and the rows in it cutover did not write */
+export interface CopiedTable {
+  table: string;
+  foreign?: { count: number; sampleKeys: unknown[][] };
 }

@@ -29,7 +29,7 @@ import { runPlanHook } from '../hooks/plan-hook.js';
 import { shellHookRunner } from '../hooks/run-hook.js';
 import { endedGate } from '../rollback/rollback-step.js';
 import type { StatePhase } from '../state/state-store.js';
-import type { ApplyHooks, ApplyOptions, ApplyOutcome } from './apply-types.js';
+import type { ApplyHooks, ApplyOptions, ApplyOutcome, CopiedTable } from './apply-types.js';
 
 const actor = () => `${os.userInfo().username}@${os.hostname()}`;
 
@@ -169,15 +169,21 @@ function refuseFinal(first: PlanResult, ctx: MigrationContext, observed: Compute
   if (blocked) throw new Failure('rollback.unsupported', blocked.reasons.join('; '), 'nothing was changed; follow your own rollback runbook for this phase');
 }
 
+/** A destination table holding rows cutover copied, and the rows in it cutover did not write (or
+ * changed after it wrote them): undefined when it was not observed. */
 /** Destination tables holding rows cutover copied: whole copies state records, and copies a kill
  * stopped part-way (their checkpoints count rows). */
-function copiedTables(ctx: MigrationContext, observed: ComputedPlan['observed']): string[] {
+function copiedTables(ctx: MigrationContext, observed: ComputedPlan['observed']): CopiedTable[] {
   const classes = new Set([
     ...observed.state.resources.filter((r) => /^class\.[^.]+\.copy$/.test(r.address)).map((r) => r.address.split('.')[1]!),
     ...observed.copies.filter((c) => c.rows > 0).map((c) => c.class),
   ]);
   const qualify = qualifier(observed.destination);
-  return Object.entries(ctx.plan.classes).filter(([name]) => classes.has(name)).map(([, c]) => qualify(c.destination.table));
+  return Object.entries(ctx.plan.classes).filter(([name]) => classes.has(name))
+    .map(([name, c]) => {
+      const found = observed.tables.get(name);
+      return { table: qualify(c.destination.table), foreign: found && { count: found.foreign, sampleKeys: found.sampleKeys } };
+    });
 }
 
 /** A rollback whose removals all ran (an earlier one was stopped before recording the phase) still

@@ -34,7 +34,7 @@ import type { Finding } from '../diff/plan-result.js';
 import type { Catalog } from '../introspect/catalog.js';
 import type { Plan } from '../plan/types.js';
 import { describeMappings, type MappingDescription } from './expressions.js';
-import { destinationNotEmpty, knownZones, reverseNotNull, zoneFindings } from './preflight/class-facts.js';
+import { destinationNotEmpty, knownZones, reverseNotNull, zoneFindings, type DestinationForeignRows } from './preflight/class-facts.js';
 import { changeChecks } from './preflight/changes.js';
 import { columnChecks } from './preflight/columns.js';
 import { constraintChecks } from './preflight/constraints.js';
@@ -46,7 +46,7 @@ import { destinationTableOf, fromItem, runSimple, sourceTableOf, whereOf, type L
 export type { Locate };
 
 /**
- * @param destinationCounts rows per destination table (`schema.table`) that cutover did not write
+ * @param destinationCounts rows per destination table (`schema.table`) that cutover did not write, with sample keys
  * @param described the result of describeMappings for the same plan and catalogs, when the caller
  *   has it (it is computed here otherwise; its findings are the caller's to report either way)
  */
@@ -55,7 +55,7 @@ export async function preflight(
   plan: Plan,
   sourceCatalog: Catalog,
   destinationCatalog: Catalog,
-  destinationCounts: Map<string, number>,
+  destinationCounts: ReadonlyMap<string, DestinationForeignRows>,
   locate: Locate,
   described?: MappingDescription,
 ): Promise<Finding[]> {

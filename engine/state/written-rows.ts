@@ -44,6 +44,17 @@ function keyValue(text: string | null, baseType: string | undefined): unknown {
   return baseType && INTEGER.has(baseType) && Number.isSafeInteger(n) ? n : text;
 }
 
+/** The key of a row of alias `dst`, as a JSON array of texts: sampleKeysFrom reads it back. */
+export function keyTextJson(key: readonly string[], alias = 'dst'): string {
+  return `json_build_array(${key.map((k) => `${alias}.${quoteIdent(k)}::text`).join(', ')})`;
+}
+
+/** Sample keys read as keyTextJson gave them: integers as numbers, the rest as text. */
+export function sampleKeysFrom(keys: readonly (readonly (string | null)[])[], table: CatalogTable, key: readonly string[]): unknown[][] {
+  const types = key.map((k) => table.columns.find((c) => c.name === k)?.baseType);
+  return keys.map((k) => k.map((v, i) => keyValue(v, types[i])));
+}
+
 /** The rows of `table` (a class's destination) that cutover did not write, with sample keys. */
 export async function foreignRows(
   db: QueryRunner, t: { schema: string; migration: string; cls: string; table: CatalogTable; key: readonly string[] },
@@ -57,9 +68,8 @@ export async function foreignRows(
   if (foreign === 0) return { rows, foreign, sampleKeys: [] };
   const key = t.key.map((k) => `dst.${quoteIdent(k)}`);
   const samples = await db.query<{ k: (string | null)[] }>(
-    `SELECT json_build_array(${key.map((k) => `${k}::text`).join(', ')}) AS k ${from} WHERE NOT (${ours}) ORDER BY ${key.join(', ')} LIMIT 5`);
-  const types = t.key.map((k) => t.table.columns.find((c) => c.name === k)?.baseType);
-  return { rows, foreign, sampleKeys: samples.rows.map((r) => r.k.map((v, i) => keyValue(v, types[i]))) };
+    `SELECT ${keyTextJson(t.key)} AS k ${from} WHERE NOT (${ours}) ORDER BY ${key.join(', ')} LIMIT 5`);
+  return { rows, foreign, sampleKeys: sampleKeysFrom(samples.rows.map((r) => r.k), t.table, t.key) };
 }
 
 /** Sample keys for a one-line message: `4, 99` or `(1, "a"), (2, "b")`. */

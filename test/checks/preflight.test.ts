@@ -260,7 +260,7 @@ describe('preflight data findings', () => {
   const { locate, at } = positions(3);
 
   beforeAll(async () => {
-    findings = await preflight(source.client, faulty, sourceCatalog, destinationCatalog, new Map([['storefront.employees', 4]]), locate);
+    findings = await preflight(source.client, faulty, sourceCatalog, destinationCatalog, new Map([['storefront.employees', { count: 4, sampleKeys: [] }]]), locate);
   });
 
   it('counts NULLs mapped into a NOT NULL column, with share and the first keys', () => {
@@ -357,7 +357,7 @@ describe('clean data', () => {
   it('gives no findings', async () => {
     const { locate } = positions(3);
     const plan = { ...clean, classes: { ...clean.classes, customers: { ...clean.classes.customers!, timestamps: { source_timezone: 'Europe/Paris' } } } };
-    const findings = await preflight(source.client, plan, sourceCatalog, destinationCatalog, new Map([['storefront.clean_employees', 0]]), locate);
+    const findings = await preflight(source.client, plan, sourceCatalog, destinationCatalog, new Map([['storefront.clean_employees', { count: 0, sampleKeys: [] }]]), locate);
     // narrower destination columns that every value fits: warnings, never errors
     expect(findings.map((f) => `${f.severity}:${f.kind}:${f.column}`)).toEqual([
       'warning:narrowing:nickname', 'warning:narrowing:balance', 'warning:narrowing:score',
@@ -399,7 +399,7 @@ describe('mappings that fail on some rows', () => {
 });
 
 /** describeMappings' findings and preflight's, as `plan` reports them */
-async function everyFinding(plan: Plan, destinationCounts = new Map<string, number>(), { locate } = positions(3)): Promise<Finding[]> {
+async function everyFinding(plan: Plan, destinationCounts = new Map<string, { count: number; sampleKeys: unknown[][] }>(), { locate } = positions(3)): Promise<Finding[]> {
   const described = await describeMappings(source.client, plan, sourceCatalog, destinationCatalog, locate);
   const found = [...described.findings, ...(await preflight(source.client, plan, sourceCatalog, destinationCatalog, destinationCounts, locate, described))];
   seen.push(...found);
@@ -520,7 +520,7 @@ describe('hints', () => {
   const SUGGESTS_CAST = /\bcast|::|\bcoerce/i;
 
   it('of every finding kind suggest no cast', async () => {
-    await everyFinding(faulty, new Map([['storefront.employees', 4]]));
+    await everyFinding(faulty, new Map([['storefront.employees', { count: 4, sampleKeys: [] }]]));
     await everyFinding(planOf({
       times: {
         source: { table: 'customer', key: ['customer_id'] },

@@ -80,16 +80,18 @@ describe('plan while an apply holds the state lock', () => {
 });
 
 describe('plan reading the destination while a copy commits a batch', () => {
-  it('counts the batch with its checkpoint, never as rows cutover did not write', async () => {
+  it('counts a batch committed beside it as cutover\'s, never as rows cutover did not write', async () => {
     const name = 'ledger-race';
     const pair = await freshPair(SOURCE_SQL.replace(String(ROWS), '20'), DESTINATION_SQL);
     const planFile = folder.write('race.yaml', PLAN.replace(NAME, name));
     expectExit(await cutover(['apply', folder.write('race-locked.yaml', PLAN.replace(NAME, name).replace('target: round_tripped', 'target: locked')), '--auto-approve'], pair.env), 0);
-    // a copy part-way, as apply leaves it between two batches: 5 rows and the checkpoint that counts them
+    // a copy part-way, as apply leaves it between two batches: 5 rows, the checkpoint that counts
+    // them and the batch's transaction recorded as cutover's, all in one transaction
     await withClient(pair.destination, (c) => c.query(`
       INSERT INTO books.ledger SELECT g, 1, 'entry ' || g FROM generate_series(1, 5) g;
       INSERT INTO cutover.copy_progress (migration, class, snapshot, last_key, rows, bytes, started_at)
-        VALUES ('${name}', 'ledger', '1:1:', '[5]', 5, 0, now())`));
+        VALUES ('${name}', 'ledger', '1:1:', '[5]', 5, 0, now());
+      INSERT INTO cutover.written_xids (migration, class, xid) VALUES ('${name}', 'ledger', txid_current())`));
 
     const ctx = await openMigration(readValidPlan(planFile, pair.env), { purpose: 'plan' });
     const apply = await connectTo(pair.destination);
@@ -104,6 +106,7 @@ describe('plan reading the destination while a copy commits a batch', () => {
             await apply.query(`BEGIN;
               INSERT INTO books.ledger SELECT g, 1, 'entry ' || g FROM generate_series(6, 8) g;
               UPDATE cutover.copy_progress SET rows = rows + 3, last_key = '[8]' WHERE migration = '${name}' AND class = 'ledger';
+              INSERT INTO cutover.written_xids (migration, class, xid) VALUES ('${name}', 'ledger', txid_current());
               COMMIT`);
           }
           return result as never;

@@ -142,6 +142,9 @@ describe('cutover rollback from round_tripped, with a rollback hook', () => {
     expect(hookEvent).toMatchObject({ outcome: 'failed', detail: { status: 4 } });
     expect(hookEvent!.detail.output).toContain('load balancer unreachable');
 
+    // someone adds a line of their own beside the copy: that table must not be truncated
+    await withClient(pair.destination, (c) => c.query(`INSERT INTO shop.order_lines VALUES (10, 3, 'spoon', 1)`));
+
     // fixed: the rollback runs the hook with its variables, from the plan's folder, then lifts everything
     rmSync(path.join(folder.dir, `fail-${record}`));
     const done = await cutover(['rollback', planFile, '--auto-approve'], pair.env);
@@ -151,13 +154,17 @@ describe('cutover rollback from round_tripped, with a rollback hook', () => {
       `plan=${name} phase=rolled_back from=round_tripped to=rolled_back rehearsal=0 cwd=${folder.dir}`,
     ]);
     expect(done.stdout).toContain('What cutover copied into the destination stays there: shop.customers, shop.orders, shop.order_lines.');
-    expect(done.stdout).toContain('truncate those tables on the destination');
+    // per table: truncate only where every row is cutover's; elsewhere, which rows are not
+    expect(done.stdout).toContain('shop.customers: only rows cutover wrote; truncating it removes the copy and nothing else');
+    expect(done.stdout).toContain('shop.orders: only rows cutover wrote; truncating it removes the copy and nothing else');
+    expect(done.stdout).toContain('shop.order_lines: also holds 1 row cutover did not write or changed after writing (keys (10, 3)); do not truncate it: delete only the rows cutover copied, keeping those');
+    expect(done.stdout).not.toContain('held no rows of their own');
     expect(await sourceSnapshot(pair.source)).toEqual(before);
     expect(await tryOnSource(pair.source, `UPDATE customers SET name = 'Ada L.' WHERE id = 1`)).toBeNull();
 
     // the destination keeps the copy and the state
     const kept = await withClient(pair.destination, async (c) => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM shop.order_lines')).rows[0]!.n);
-    expect(kept).toBe(3);
+    expect(kept).toBe(4);
     const status = await statusOf(planFile, pair.env);
     expect(status.plan.phase).toBe('rolled_back');
     expect(status.resources.map((r) => r.address)).toContain('class.customers.copy');

@@ -14,6 +14,12 @@ const at = (locate: Locate, path: (string | number)[]) => {
   return { line: p.line, col: p.col };
 };
 
+/** The rows of a destination table cutover did not write: how many, and up to 5 of their keys. */
+export interface DestinationForeignRows {
+  count: number;
+  sampleKeys: unknown[][];
+}
+
 /**
  * `destination-not-empty`: cutover refuses to write into a table holding rows it did not write.
  * destinationCounts holds, per destination table (`schema.table`), the rows cutover did not write.
@@ -21,19 +27,20 @@ const at = (locate: Locate, path: (string | number)[]) => {
 export function destinationNotEmpty(
   plan: Plan,
   destinationCatalog: Catalog,
-  destinationCounts: ReadonlyMap<string, number>,
+  destinationCounts: ReadonlyMap<string, DestinationForeignRows>,
   locate: Locate,
 ): Finding[] {
   const findings: Finding[] = [];
   for (const [name, cls] of Object.entries(plan.classes)) {
     const table = destinationTableOf(destinationCatalog, cls);
     const qualified = table?.qualified ?? cls.destination.table;
-    const count = destinationCounts.get(qualified) ?? destinationCounts.get(cls.destination.table);
-    if (!count || count <= 0) continue;
+    const found = destinationCounts.get(qualified) ?? destinationCounts.get(cls.destination.table);
+    const count = found?.count ?? 0;
+    if (count <= 0) continue;
     findings.push({
       class: name, kind: 'destination-not-empty', severity: 'error',
       message: `${qualified} already holds ${count} ${count === 1 ? 'row' : 'rows'} that cutover did not write; cutover refuses to copy into it (empty it, or point the class at another table)`,
-      count,
+      count, sampleKeys: found?.sampleKeys ?? [],
       ...at(locate, ['classes', name, 'destination', 'table']),
     });
   }
