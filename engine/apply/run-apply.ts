@@ -93,7 +93,9 @@ class Applier {
     }
     if (!verdict || verdict.passed) await this.event({ kind: 'change', address: c.address, outcome: 'ok', detail: { actions: c.actions, reason: c.reason } });
     this.applied++;
-    this.hooks.progress(`${c.address}: ${done} after ${Math.round((Date.now() - started) / 1000)}s`);
+    // a check that ran but failed is not "complete" in the sense a reader takes it: say so on the same line
+    const failed = verdict && !verdict.passed ? ', but the check FAILED (the proof below names it)' : '';
+    this.hooks.progress(`${c.address}: ${done} after ${Math.round((Date.now() - started) / 1000)}s${failed}`);
   }
 
   /** The proof of `phase` did not pass: say so in the event log; the phase is not recorded. */

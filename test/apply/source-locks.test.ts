@@ -6,17 +6,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../support/databases.js';
 import { endToEndFile } from '../support/cutover-cli.js';
-import { canEnforce, cutover, expectExit, freshPair, objectNames, rejection, shopPlan, type Pair } from './support.js';
+import { application, canEnforce, cutover, expectExit, freshPair, objectNames, rejection, shopPlan, type Pair } from './support.js';
 
 const folder = endToEndFile();
-
-/** A session on the source as an application using cutover's own role would open it. */
-async function application(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: 'shop-app' });
-  client.on('error', () => undefined);
-  await client.connect();
-  return client;
-}
 
 describe('pause mode, schema and integration locks enforced', () => {
   const name = 'shop-pause';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../support/databases.js';
 import { endToEndFile, runCutover } from '../support/cutover-cli.js';
 import { urlEnv } from '../support/plan-folder.js';
-import { canEnforce, cutover, expectExit, freshPair, objectNames, parseJson, rejection, shopPlan, type Pair, type PlanJson } from './support.js';
+import { application, canEnforce, cutover, expectExit, freshPair, objectNames, parseJson, rejection, shopPlan, type Pair, type PlanJson } from './support.js';
 
 const folder = endToEndFile();
 const roles: { role: string; database: string }[] = [];
@@ -52,13 +52,6 @@ afterAll(async () => {
   }
 });
 
-async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: 'shop-app' });
-  client.on('error', () => undefined);
-  await client.connect();
-  return client;
-}
-
 describe('an application role that owns the tables, against an enforced lock', () => {
   const name = 'shop-owner';
   let pair: Pair;
@@ -71,7 +64,7 @@ describe('an application role that owns the tables, against an enforced lock', (
     if (!enforceable) return;
     const shop = await shopRole(pair);
     expectExit(await cutover(['apply', folder.write('owner.yaml', shopPlan({ name })), '--auto-approve'], pair.env), 0);
-    app = await connect(shop.url);
+    app = await application(shop.url);
   }, 60_000);
   afterAll(async () => {
     await app?.end().catch(() => undefined);

@@ -3,7 +3,7 @@
 // temporary folder that name the databases through `${SRC_URL}` / `${DST_URL}` (so no secret is
 // ever in a file), the CLI run as a separate process, and queries that say what cutover left on
 // each side.
-import type pg from 'pg';
+import pg from 'pg';
 import { names } from '../../engine/lock/object-names.js';
 import { freshPair as freshDatabasePair, withClient, type Pair } from '../support/databases.js';
 import type { GateJson } from '../support/cutover-cli.js';
@@ -186,4 +186,12 @@ export interface StatusJson {
   resources: { address: string; phase: string }[];
   drift: string[];
   events: { id: number; kind: string; address: string | null; outcome: string; detail: Record<string, unknown> }[];
+}
+
+/** A session on the source as an application would open it (named `shop-app` in pg_stat_activity). */
+export async function application(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, application_name: 'shop-app' });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
 }
