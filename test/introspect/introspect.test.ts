@@ -345,6 +345,18 @@ describe('introspect: tables', () => {
     expect(table('public.measurement').estimatedRows).toBe(300);
     expect(table('public.measurement').bytes).toBe(table('public.measurement_2025').bytes + table('public.measurement_2026').bytes);
   });
+
+  it('estimates a table grown since its last ANALYZE at its size now, as the planner does', async () => {
+    await withClient(admin, (client) => client.query(`CREATE SCHEMA growth;
+      CREATE TABLE growth.ledger (id int PRIMARY KEY, memo text);
+      INSERT INTO growth.ledger SELECT g, 'entry ' || g FROM generate_series(1, 1000) g;
+      ANALYZE growth.ledger;
+      INSERT INTO growth.ledger SELECT g, 'entry ' || g FROM generate_series(1001, 50000) g;`));
+    const grown = (await read(['growth'])).tables.find((t) => t.qualified === 'growth.ledger')!;
+    // reltuples still says 1,000; a copy's progress must not read "2,000 rows of about 1,000"
+    expect(grown.estimatedRows).toBeGreaterThan(40_000);
+    expect(grown.estimatedRows).toBeLessThan(60_000);
+  });
 });
 
 describe('introspect: custom code', () => {

@@ -2,7 +2,7 @@
 // its columns (attnum order), its partition parent or inheritance parents, and its size.
 import type { CatalogColumn, CatalogTable, DomainCheck } from '../catalog.js';
 import { writeTableName } from '../../plan/plan-names.js';
-import { TABLE_RELATIONS } from './common.js';
+import { estimatedRows, TABLE_RELATIONS } from './common.js';
 
 export const TABLES_SQL = `
 WITH RECURSIVE domain_chain AS (
@@ -50,11 +50,11 @@ SELECT r.oid AS table_oid,
                    JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
                   WHERE i.inhrelid = r.oid AND NOT r.relispartition), '[]'::json) AS inherits_from,
        CASE WHEN r.relkind = 'p'
-            THEN (SELECT coalesce(sum(greatest(pc.reltuples, 0)), 0)
+            THEN (SELECT coalesce(sum(${estimatedRows('pc')}), 0)
                     FROM pg_catalog.pg_partition_tree(r.oid) pt
                     JOIN pg_catalog.pg_class pc ON pc.oid = pt.relid
                    WHERE pt.isleaf)
-            ELSE greatest(r.reltuples, 0) END::float8 AS estimated_rows,
+            ELSE ${estimatedRows('r')} END::float8 AS estimated_rows,
        coalesce(CASE WHEN r.relkind = 'p'
             THEN (SELECT sum(pg_catalog.pg_total_relation_size(pt.relid))
                     FROM pg_catalog.pg_partition_tree(r.oid) pt
