@@ -1,5 +1,6 @@
 // `cutover status` for people: the phase line, the gates, what is installed, the event log tail.
 import type { ChalkInstance } from 'chalk';
+import { plural } from './words.js';
 import type { StatusReport } from '../../engine/status.js';
 import { PHASES } from '../../engine/plan/types.js';
 import { scrubDeep } from '../../engine/secrets.js';
@@ -26,6 +27,15 @@ function timeline(report: StatusReport, c: ChalkInstance, width = 78): string {
   return lines.map((l) => l.trimEnd()).join('\n');
 }
 
+/** With no gate ahead the target's phase is recorded, but that is not the same as proven now. */
+function targetLine(report: StatusReport): string {
+  const failing = report.plan.parity.filter((p) => !p.passed).length + (report.plan.checks ?? []).filter((k) => !k.passed).length;
+  const pending = report.plan.changes.length;
+  if (!failing && !pending) return '(none ahead: the target is reached)';
+  const what = [failing ? plural(failing, 'failing check') : '', pending ? plural(pending, 'pending change') : ''].filter(Boolean).join(', ');
+  return `(none ahead, but the target does not stand now: ${what}; see \`cutover plan\`)`;
+}
+
 export function renderStatus(raw: StatusReport, c: ChalkInstance): string {
   const report = scrubDeep(raw);
   const lines = [
@@ -36,7 +46,7 @@ export function renderStatus(raw: StatusReport, c: ChalkInstance): string {
   ];
   if (report.drift.length) lines.push(c.red('Source drift since the lock:'), ...report.drift.map((d) => `  ${d}`), '');
   lines.push('Gates:');
-  if (report.plan.gates.length === 0) lines.push('  (none ahead: the target is reached)');
+  if (report.plan.gates.length === 0) lines.push(`  ${targetLine(report)}`);
   for (const g of report.plan.gates) {
     const mark = g.status === 'open' ? c.green('✓') : g.status === 'blocked' ? c.red('✗') : c.yellow('…');
     lines.push(`  ${mark} ${g.address}${g.opensAt ? ` (opens at ${g.opensAt})` : ''}`, ...g.reasons.map((r) => `      ${r}`));

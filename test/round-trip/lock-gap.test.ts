@@ -77,6 +77,11 @@ describe('a gap in the source locks after round_tripped', () => {
     expect(apply.stdout).toContain('sample keys: 1; 2; 3; 4; 5 (and 15 more)');
     expect(apply.stdout).not.toContain('Apply complete');
 
+    // status does not call a target reached that its failed parity no longer supports
+    const shown = await cutover(['status', planFile], pair.env);
+    expect(shown.stdout).toContain('(none ahead, but the target does not stand now: 1 failing check');
+    expect(shown.stdout).not.toContain('the target is reached');
+
     // the locks hold again, and the failed parity keeps being planned: never `No changes.`
     const again = await cutover(['apply', planFile, '--auto-approve'], pair.env);
     expectExit(again, 3);
