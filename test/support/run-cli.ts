@@ -2,9 +2,10 @@
 // and an environment the test controls (only PATH unless the test adds more), so variables of the
 // machine running the tests (a real DATABASE_URL, CUTOVER_DEBUG, NO_COLOR…) cannot leak in.
 // Nothing is built here: `npm test` compiles dist/ before vitest starts.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessByStdio, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -40,16 +41,21 @@ export function assertBuilt(): void {
 }
 
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  return spawnCli(args, options, minimalEnv(options.env), (child, out) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => out.push(chunk));
+  });
+}
+
+/** Spawns the CLI and waits for it, gathering stderr; `readStdout` decides what of stdout is kept. */
+function spawnCli(
+  args: readonly string[], options: CliOptions, env: Record<string, string>,
+  readStdout: (child: ChildProcessByStdio<null, Readable, Readable>, out: string[]) => void,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: minimalEnv(options.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      shell: false,
-    });
-    let stdout = '';
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+    const out: string[] = [];
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    readStdout(child, out);
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', (e) => {
@@ -58,7 +64,7 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     });
     child.on('close', (status, signal) => {
       clearTimeout(timer);
-      resolve({ status, signal, stdout, stderr });
+      resolve({ status, signal, stdout: out.join(''), stderr });
     });
   });
 }
@@ -122,35 +128,15 @@ export const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/;
  * read and the whole of stderr.
  */
 export function runCliClosingStdout(args: readonly string[], bytes: number, options: CliOptions = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: minimalEnv({ NO_COLOR: '1', ...options.env }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      shell: false,
-    });
-    let stdout = '';
-    let stderr = '';
+  return spawnCli(args, options, minimalEnv({ NO_COLOR: '1', ...options.env }), (child, out) => {
     const close = () => child.stdout.destroy();
-    if (bytes === 0) close();
-    else {
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-        if (stdout.length >= bytes) {
-          stdout = stdout.slice(0, bytes);
-          close();
-        }
-      });
-    }
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
-      resolve({ status, signal, stdout, stderr });
+    if (bytes === 0) return close();
+    let read = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      if (read.length >= bytes) return;
+      read = (read + chunk).slice(0, bytes);
+      out.splice(0, out.length, read);
+      if (read.length >= bytes) close();
     });
   });
 }
