@@ -17,6 +17,7 @@ import { renderPlanHuman } from '../render/plan-human.js';
 import { proofCount, renderProof } from '../render/proof.js';
 import { reportRollback } from '../render/rollback.js';
 import { stateSchema } from '../../engine/plan/defaults.js';
+import { plural } from '../render/words.js';
 import type { Terminal } from '../terminal.js';
 
 function gateLines(gate: Gate, term: Terminal): string {
@@ -55,17 +56,17 @@ function report(outcome: ApplyOutcome, term: Terminal): number {
       term.err('\nApply cancelled.\n');
       return 1;
     case 'reached':
-      term.out(`\n${term.color.green(`Apply complete! Phase ${outcome.phase} reached.`)} ${outcome.applied} change${outcome.applied === 1 ? '' : 's'} applied.\n`);
+      term.out(`\n${term.color.green(`Apply complete! Phase ${outcome.phase} reached.`)} ${plural(outcome.applied, 'change')} applied.\n`);
       return 0;
     case 'interrupted':
-      term.err(`\nApply interrupted at phase ${outcome.phase} after ${outcome.applied} change${outcome.applied === 1 ? '' : 's'}: what was done is kept; run apply again to resume.\n`);
+      term.err(`\nApply interrupted at phase ${outcome.phase} after ${plural(outcome.applied, 'change')}: what was done is kept; run apply again to resume.\n`);
       return INTERRUPTED_EXIT;
     case 'gate':
-      term.out(`\nApply stopped at phase ${outcome.phase}: ${outcome.applied} change${outcome.applied === 1 ? '' : 's'} applied.`);
+      term.out(`\nApply stopped at phase ${outcome.phase}: ${plural(outcome.applied, 'change')} applied.`);
       term.out(gateLines(outcome.gate, term));
       return 3;
     case 'unproven':
-      term.out(`\nApply stopped at phase ${outcome.phase}: ${outcome.applied} change${outcome.applied === 1 ? '' : 's'} applied, ${proofCount(outcome.proof)}.\n`);
+      term.out(`\nApply stopped at phase ${outcome.phase}: ${plural(outcome.applied, 'change')} applied, ${proofCount(outcome.proof)}.\n`);
       term.out(renderProof(outcome.proof, outcome.phase, term.color));
       return 3;
   }
@@ -113,12 +114,14 @@ custom-code check passes), 130 interrupted (Ctrl-C).`,
     term.err(renderDiagnostics(valid.warnings, term));
     const batchRows = copyBatchRows(term.env);
     const embedded = embeddedResolver(term);
+    // flags are judged before any database is opened (an embedded server would be started)
+    const lockTimeout = lockTimeoutMs(values['lock-timeout']);
     const ctx = await openMigration(valid, { purpose: 'apply', nowText: nowOption(values, term.env), resolveEmbedded: embedded });
     const interrupt = stopOnCtrlC(term);
     try {
       const outcome = await runApply(ctx, {
         signal: interrupt.signal,
-        lockTimeoutMs: lockTimeoutMs(values['lock-timeout']),
+        lockTimeoutMs: lockTimeout,
         batchRows,
         saved,
         planFileSha256: sha256(valid.loaded.source.text),

@@ -28,9 +28,11 @@ Exit codes: 0 applied (or already applied), 1 error.`,
     if (verb !== 'apply' || !file || !id || rest.length) throw new Failure('usage', 'expected `exception apply PLAN ID`', `usage: ${this.usage}`);
     const valid = readValidPlan(file, term.env);
     const embedded = embeddedResolver(term);
+    // flags are judged before any database is opened (an embedded server would be started)
+    const lockTimeout = lockTimeoutMs(values['lock-timeout']);
     const ctx = await openMigration(valid, { purpose: 'exception', nowText: nowOption(values, term.env), resolveEmbedded: embedded });
     try {
-      const outcome = await applyException(ctx, id, { lockTimeoutMs: lockTimeoutMs(values['lock-timeout']), resolveEmbedded: embedded });
+      const outcome = await applyException(ctx, id, { lockTimeoutMs: lockTimeout, resolveEmbedded: embedded });
       if (outcome.kind === 'already-applied') {
         term.out(`Exception ${id} was already applied; nothing to do.\n`);
         return 0;

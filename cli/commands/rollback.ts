@@ -39,7 +39,7 @@ Options:
   --now TIME          the time to record (only with clock: simulated; also CUTOVER_NOW)
   --no-color          plain output (also NO_COLOR=1)
 
-Exit codes: 0 rolled back (or nothing to roll back), 1 error or cancelled.`,
+Exit codes: 0 rolled back (or nothing to roll back), 1 error or cancelled, 3 stopped at a gate.`,
   options: {
     'auto-approve': { type: 'boolean' },
     'lock-timeout': { type: 'string' },
@@ -49,11 +49,13 @@ Exit codes: 0 rolled back (or nothing to roll back), 1 error or cancelled.`,
     const valid = towardRollback(readValidPlan(onePlanFile(positionals, this.usage), term.env));
     term.err(renderDiagnostics(valid.warnings, term));
     const embedded = embeddedResolver(term);
+    // flags are judged before any database is opened (an embedded server would be started)
+    const lockTimeout = lockTimeoutMs(values['lock-timeout']);
     const ctx = await openMigration(valid, { purpose: 'rollback', nowText: nowOption(values, term.env), resolveEmbedded: embedded });
     try {
       const outcome = await runApply(ctx, {
         command: 'cutover rollback',
-        lockTimeoutMs: lockTimeoutMs(values['lock-timeout']),
+        lockTimeoutMs: lockTimeout,
         planFileSha256: sha256(valid.loaded.source.text),
         resolveEmbedded: embedded,
         hooks: {

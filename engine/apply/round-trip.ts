@@ -15,7 +15,8 @@ import { runVerifyQueries } from '../checks/custom-code-verify.js';
 import { reconcileMoneyDays, type ReconcileMoneyInput } from '../checks/money/reconcile-money.js';
 import { writeReconciliationDays } from '../checks/money/reconciliation-store.js';
 import { forgetChecks, writeCheck } from '../state/check-store.js';
-import { forgetWrites, foreignRows, writtenByCutover, type ForeignRows, sampleKeysText } from '../state/written-rows.js';
+import { forgetWrites, foreignRows, observeClassTables, writtenByCutover, type ForeignRows, sampleKeysText } from '../state/written-rows.js';
+import { CUSTOM_CODE_CLASS } from '../diff/results.js';
 import { Failure } from '../failure.js';
 import type { CheckKind } from './executors.js';
 import { requireTable, type Catalog, type CatalogTable } from '../introspect/catalog.js';
@@ -42,9 +43,6 @@ export interface RoundTripDeps {
   /** the plan file's folder: attachment roots and bank statements are relative to it */
   planDir: string;
 }
-
-/** The class name custom code's verify results are stored under. */
-const CUSTOM_CODE = 'custom_code';
 
 function foreignRowsFailure(className: string, table: string, found: ForeignRows): Failure {
   return new Failure('copy.foreign-rows',
@@ -138,7 +136,7 @@ export class RoundTrip {
       await resetProgress(db, schema, plan.name, className);
       await forgetWrites(db, schema, plan.name, className);
       await forgetParity(db, schema, plan.name, className);
-      await forgetChecks(db, schema, plan.name, [className, CUSTOM_CODE]);
+      await forgetChecks(db, schema, plan.name, [className, CUSTOM_CODE_CLASS]);
       await db.query('COMMIT');
     } catch (e) {
       await db.query('ROLLBACK').catch(() => undefined);
@@ -173,8 +171,8 @@ export class RoundTrip {
       });
       // what the table held when judged: a later plan that counts otherwise knows the result is stale
       const table = this.table(this.deps.destinationCatalog, cls.destination.table, 'destination');
-      const found = await foreignRows(destination.client, { schema, migration: plan.name, cls: className, table, key: cls.destination.key });
-      result.table = { rows: found.rows, foreign: found.foreign };
+      const found = (await observeClassTables(destination.client, schema, plan.name, [{ cls: className, table }])).get(className);
+      if (found) result.table = found;
       await writeParity(destination.client, schema, plan.name, result);
       return result;
     } finally {

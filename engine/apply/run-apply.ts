@@ -171,8 +171,6 @@ function refuseFinal(first: PlanResult, ctx: MigrationContext, observed: Compute
   if (blocked) throw new Failure('rollback.unsupported', blocked.reasons.join('; '), 'nothing was changed; follow your own rollback runbook for this phase');
 }
 
-/** A destination table holding rows cutover copied, and the rows in it cutover did not write (or
- * changed after it wrote them): undefined when it was not observed. */
 /** Destination tables holding rows cutover copied: whole copies state records, and copies a kill
  * stopped part-way (their checkpoints count rows). */
 function copiedTables(ctx: MigrationContext, observed: ComputedPlan['observed']): CopiedTable[] {

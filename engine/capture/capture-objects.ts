@@ -7,6 +7,7 @@ import type { QueryRunner } from '../db/query-runner.js';
 import { runDdl } from '../db/run-ddl.js';
 import { fn, names } from '../lock/object-names.js';
 import { partitionsOf, tablesWithTrigger } from '../lock/partitions.js';
+import { writeTableName } from '../plan/plan-names.js';
 import { sealStatements } from '../lock/source-support.js';
 
 export function captureFunction(schema: string, migration: string): string {
@@ -76,12 +77,16 @@ export async function installCapture(db: QueryRunner, schema: string, migration:
   await runDdl(db, [...captureStatements(schema, migration, cls, table, key), ...sealStatements(schema)]);
   const partitions = (await partitionsOf(db, [table])).get(table) ?? [];
   for (const p of partitions) await runDdl(db, truncateCaptureStatements(schema, migration, cls, p, key));
-  const { rows } = await db.query<{ table: string }>(
-    `SELECT n.nspname || '.' || c.relname AS table FROM pg_catalog.pg_trigger t
+  // the partitions' own triggers, judged by oid so any name matches, and written the plan's way
+  const { rows } = await db.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name FROM pg_catalog.pg_trigger t
        JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE t.tgname = $1 AND t.tgparentid <> 0 AND t.tgenabled <> 'A' AND n.nspname || '.' || c.relname = ANY ($2::text[])`,
-    [names.captureTrigger(migration), partitions]);
-  for (const r of rows) await runDdl(db, [`ALTER TABLE ${quoteQualified(r.table)} ENABLE ALWAYS TRIGGER ${quoteIdent(names.captureTrigger(migration))}`]);
+      WHERE t.tgname = $1 AND t.tgparentid <> 0 AND t.tgenabled <> 'A'
+        AND c.oid = ANY (SELECT pg_catalog.to_regclass(q) FROM unnest($2::text[]) AS q)`,
+    [names.captureTrigger(migration), partitions.map(quoteQualified)]);
+  for (const r of rows) {
+    await runDdl(db, [`ALTER TABLE ${quoteQualified(writeTableName(r.schema, r.name))} ENABLE ALWAYS TRIGGER ${quoteIdent(names.captureTrigger(migration))}`]);
+  }
 }
 
 /** Removes one class's capture: the row trigger (its clones go with it), the TRUNCATE trigger

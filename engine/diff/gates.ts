@@ -123,7 +123,7 @@ export function evaluateGate(input: GateInput, phase: Phase): Gate {
     case 'reads_switched':
       timed.push(elapsed(input, 'dual_run', input.plan.dual_run?.window, 'the dual-run window'));
       if (!input.plan.retention?.agreed_by) reasons.push('retention is not agreed (retention.agreed_by, agreed_on)');
-      reasons.push('rollback has not been rehearsed for this plan (`cutover rehearse`)');
+      reasons.push('rollback has not been rehearsed for this plan (`cutover rehearse`, which this version does not have yet)');
       break;
     case 'writes_switched':
       timed.push(elapsed(input, 'reads_switched', input.plan.go_live?.tail_window, 'the tail window'));

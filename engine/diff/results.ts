@@ -45,7 +45,7 @@ export function checkAddress(result: { class: string; kind?: string }): string {
 
 const CHECK_ADDRESS = /^(class\.[^.]+\.(parity|money|audit|attachments)|custom_code\.verify)$/;
 
-export function isCheckAddress(address: string): boolean {
+function isCheckAddress(address: string): boolean {
   return CHECK_ADDRESS.test(address);
 }
 

@@ -22,7 +22,7 @@ export interface PlanHookContext {
 }
 
 /** The variables a hook sees; documented in the README. */
-export function hookVariables(c: PlanHookContext): Record<string, string> {
+function hookVariables(c: PlanHookContext): Record<string, string> {
   return {
     CUTOVER_PLAN: c.plan.name,
     CUTOVER_PLAN_FILE: path.resolve(c.planFile),

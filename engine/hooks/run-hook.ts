@@ -29,7 +29,7 @@ export type HookRunner = (request: HookRequest) => Promise<HookResult>;
 /** what the event log keeps of a hook's output: its end, where errors are */
 const OUTPUT_KEPT = 16_000;
 
-export const DEFAULT_HOOK_TIMEOUT_MS = 10 * 60 * 1000;
+const DEFAULT_HOOK_TIMEOUT_MS = 10 * 60 * 1000;
 
 /** The runner for real hooks: `sh -c RUN`, killed (its whole process group) past `timeoutMs`. */
 export function shellHookRunner(timeoutMs = DEFAULT_HOOK_TIMEOUT_MS): HookRunner {

@@ -23,7 +23,7 @@ export function loadPlanText(file: string, text: string, env: Environment): Load
     return {
       source, value: undefined, dir,
       diagnostics: [diagnostic('plan.empty', 'the plan is empty', file, { line: 1, col: 1 },
-        'start from plans/examples/shop.yaml, or run `cutover demo` to generate one')],
+        'start from plans/examples/shop.yaml or plans/examples/crm.yaml')],
     };
   }
   for (const d of interpolate(source, env)) diagnostics.push(d);

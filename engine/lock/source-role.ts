@@ -3,6 +3,7 @@
 // role, so any session of it may drop or replace them, or register itself as one of cutover's
 // backends; and a table's owner may drop the triggers on it. `plan` says so rather than promising
 // a lock it cannot keep (what is dropped, it still notices, and puts back).
+import { writeTableName } from '../plan/plan-names.js';
 import type { Locate } from '../checks/locate.js';
 import type { QueryRunner } from '../db/query-runner.js';
 import { quoteQualified } from '../db/sql-identifiers.js';
@@ -13,7 +14,8 @@ import type { Plan } from '../plan/types.js';
 interface RoleRow {
   role: string;
   superuser: boolean;
-  owned: string[];
+  /** [schema, table] of the class tables the role owns */
+  owned: [string, string][];
   sessions: number;
   members: string[];
 }
@@ -22,10 +24,10 @@ export async function sourceRoleFindings(db: QueryRunner, plan: Plan, qualify: (
   const tables = Object.values(plan.classes).map((c) => quoteQualified(qualify(c.source.table)));
   const { rows } = await db.query<RoleRow>(
     `SELECT r.rolname::text AS role, r.rolsuper AS superuser,
-            coalesce((SELECT array_agg(n.nspname || '.' || c.relname ORDER BY n.nspname || '.' || c.relname COLLATE "C") FROM unnest($1::text[]) t(q)
+            coalesce((SELECT json_agg(json_build_array(n.nspname, c.relname) ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C") FROM unnest($1::text[]) t(q)
                         JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(t.q)
                         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                       WHERE c.relowner = r.oid), '{}') AS owned,
+                       WHERE c.relowner = r.oid), '[]'::json) AS owned,
             (SELECT count(*)::int FROM pg_catalog.pg_stat_activity a
               WHERE a.usename = r.rolname AND a.pid <> pg_backend_pid() AND a.backend_type = 'client backend'
                 AND a.application_name NOT LIKE $2) AS sessions,
@@ -35,7 +37,7 @@ export async function sourceRoleFindings(db: QueryRunner, plan: Plan, qualify: (
   const row = rows[0];
   if (!row || row.superuser) return [];
   const uses = [
-    row.owned.length ? `it owns ${row.owned.join(', ')}` : '',
+    row.owned.length ? `it owns ${row.owned.map(([schema, table]) => writeTableName(schema, table)).join(', ')}` : '',
     row.sessions ? `${row.sessions} other session${row.sessions === 1 ? '' : 's'} of it ${row.sessions === 1 ? 'is' : 'are'} connected` : '',
     row.members.length ? `role${row.members.length === 1 ? '' : 's'} ${row.members.join(', ')} can act as it` : '',
   ].filter(Boolean);

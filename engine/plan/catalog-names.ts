@@ -36,7 +36,7 @@ function recordClass(cls: RecordClass): RecordClass {
 }
 
 /** `class.column` with the column decoded. */
-export function mapsToOf(text: string): string {
+function mapsToOf(text: string): string {
   const dot = text.indexOf('.');
   return dot < 0 ? text : `${text.slice(0, dot)}.${nameOf(text.slice(dot + 1))}`;
 }

@@ -50,7 +50,7 @@ export function readAddress(text: string): CustomCodeAddress | undefined {
   return { kind: form.kind, names: read.names, ...(form.args ? { args: read.rest } : {}) };
 }
 
-export function writeAddress(address: CustomCodeAddress): string {
+function writeAddress(address: CustomCodeAddress): string {
   return `${address.kind} ${writeNames(address.names)}${address.args ?? ''}`;
 }
 

@@ -7,7 +7,7 @@ import type { StateSnapshot } from '../state/state-store.js';
 import type { Change, Gate, PlanResult } from '../diff/plan-result.js';
 import { resourcesAt } from '../diff/resources.js';
 
-export const ROLLBACK_HOOK = 'hook.rollback';
+const ROLLBACK_HOOK = 'hook.rollback';
 
 /** Removal order: capture and the data lock before the DDL locks, the support schema (which
  * holds the functions the locks call) last. */
@@ -33,7 +33,7 @@ export interface RollbackInput {
 
 type Current = PlanResult['phase'];
 
-export function pastWriteSwitch(current: Current): boolean {
+function pastWriteSwitch(current: Current): boolean {
   return current !== 'none' && current !== 'rolled_back' && PHASES.indexOf(current) >= PHASES.indexOf(WRITE_SWITCH);
 }
 

@@ -65,11 +65,18 @@ export async function foreignRows(
     `SELECT count(*)::text AS n, (count(*) FILTER (WHERE NOT (${ours})))::text AS foreign ${from}`);
   const rows = Number(counts.rows[0]?.n ?? 0);
   const foreign = Number(counts.rows[0]?.foreign ?? 0);
-  if (foreign === 0) return { rows, foreign, sampleKeys: [] };
+  return { rows, foreign, sampleKeys: foreign === 0 ? [] : await foreignSampleKeys(db, t) };
+}
+
+/** The first 5 keys, in key order, of the rows cutover did not write. */
+async function foreignSampleKeys(
+  db: QueryRunner, t: { schema: string; migration: string; cls: string; table: CatalogTable; key: readonly string[] },
+): Promise<unknown[][]> {
   const key = t.key.map((k) => `dst.${quoteIdent(k)}`);
   const samples = await db.query<{ k: (string | null)[] }>(
-    `SELECT ${keyTextJson(t.key)} AS k ${from} WHERE NOT (${ours}) ORDER BY ${key.join(', ')} LIMIT 5`);
-  return { rows, foreign, sampleKeys: sampleKeysFrom(samples.rows.map((r) => r.k), t.table, t.key) };
+    `SELECT ${keyTextJson(t.key)} AS k FROM ${quoteQualified(t.table.qualified)} AS dst
+      WHERE NOT (${writtenByCutover(t.schema, t.migration, t.cls)}) ORDER BY ${key.join(', ')} LIMIT 5`);
+  return sampleKeysFrom(samples.rows.map((r) => r.k), t.table, t.key);
 }
 
 /** Sample keys for a one-line message: `4, 99` or `(1, "a"), (2, "b")`. */
@@ -97,7 +104,8 @@ export async function observeClassTablesWithSamples(
   for (const c of classes) {
     const n = counts.get(c.cls);
     if (!n) continue;
-    out.set(c.cls, n.foreign > 0 ? await foreignRows(db, { schema, migration, cls: c.cls, table: c.table, key: c.key }) : { ...n, sampleKeys: [] });
+    // the counts are taken: only the keys of the rows cutover did not write are read again
+    out.set(c.cls, { ...n, sampleKeys: n.foreign > 0 ? await foreignSampleKeys(db, { schema, migration, cls: c.cls, table: c.table, key: c.key }) : [] });
   }
   return out;
 }

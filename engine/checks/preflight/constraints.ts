@@ -46,7 +46,7 @@ export function checkExpression(definition: string): string | null {
  * A domain CHECK's expression for one column: `VALUE` (outside string literals and quoted names)
  * becomes the column, so it reads the mapped row as a table CHECK does.
  */
-export function domainExpression(definition: string, column: string): string | null {
+function domainExpression(definition: string, column: string): string | null {
   const expression = checkExpression(definition);
   if (expression === null) return null;
   let out = '';
