@@ -4,13 +4,15 @@ import { createInterface } from 'node:readline/promises';
 import { Failure } from '../engine/failure.js';
 import type { Terminal } from './terminal.js';
 
-/** The answer typed, or undefined when the person pressed Ctrl-C (or the process got SIGINT). */
+/** The answer typed, or undefined when the person pressed Ctrl-C, closed the input, or the process
+ * got SIGINT. */
 export async function ask(question: string): Promise<string | undefined> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
   let onSignal = () => {};
   const interrupted = new Promise<undefined>((resolve) => {
     onSignal = () => resolve(undefined);
     rl.once('SIGINT', onSignal); // Ctrl-C typed while readline owns the terminal
+    rl.once('close', onSignal); // the input ended (Ctrl-D, a closed pipe)
     process.once('SIGINT', onSignal); // a signal sent from elsewhere
   });
   // closing the interface rejects a pending question; that is the interrupted case, not an error
@@ -33,27 +35,11 @@ export async function confirmYes(term: Terminal, flag: string, question: string,
   return (await ask('  Enter a value: ')) === 'yes';
 }
 
-/** One line typed at the terminal; null when the person pressed Ctrl-C or closed the input. */
-async function askOrCancel(question: string): Promise<string | null> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
-  try {
-    return await new Promise<string | null>((resolve) => {
-      rl.on('SIGINT', () => resolve(null));
-      rl.on('close', () => resolve(null));
-      rl.question(question).then((answer) => resolve(answer.trim()), () => resolve(null));
-    });
-  } finally {
-    rl.close();
-  }
-}
-
 /** Type-to-confirm for what cannot be taken back lightly: only the exact name goes ahead. */
 export async function confirmTypedName(term: Terminal, flag: string, name: string, question: string, explanation: string): Promise<boolean> {
   if (!term.interactive) {
     throw new Failure('needs-approval', `there is no terminal to confirm on, so nothing was changed`, `pass ${flag} to go ahead without asking`);
   }
   term.out(`\n${term.color.bold(question)}\n  ${explanation}\n  Type the plan's name, ${term.color.bold(name)}, to confirm.\n\n`);
-  const answer = await askOrCancel('  Plan name: ');
-  if (answer === null) term.out('\n');
-  return answer === name;
+  return (await ask('  Plan name: ')) === name;
 }
