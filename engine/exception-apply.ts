@@ -12,7 +12,8 @@ import { registerBackend, supportInstalled, unregisterBackend } from './lock/sou
 import type { MigrationContext } from './migration-context.js';
 import { findTable } from './introspect/catalog.js';
 import { canonicalJson } from './hash.js';
-import { acquireLock, releaseLock } from './state/state-lock.js';
+import { withStateLock } from './state/state-lock.js';
+import type { Exception } from './plan/types.js';
 import { appendEvent, hasSucceeded, type AppliedResource, readState, recordResource, removeResource, setFingerprints } from './state/state-store.js';
 import { REPLACE_REASON } from './diff/build-plan.js';
 import { stateSchema } from './plan/defaults.js';
@@ -62,7 +63,13 @@ export async function applyException(ctx: MigrationContext, id: string, options:
   const ex = exceptionOf(ctx, id);
   const schema = stateSchema(ctx.plan);
   const db = ctx.destination.client;
-  await acquireLock(db, { schema, migration: ctx.plan.name, kind: 'state', command: 'cutover exception apply', timeoutMs: options.lockTimeoutMs }, ctx.destination.pid);
+  const lock = { schema, migration: ctx.plan.name, kind: 'state' as const, command: 'cutover exception apply', timeoutMs: options.lockTimeoutMs };
+  return withStateLock(db, lock, ctx.destination.pid, () => applyLocked(ctx, ex, id, options));
+}
+
+async function applyLocked(ctx: MigrationContext, ex: Exception, id: string, options: { resolveEmbedded?: (url: string) => Promise<string> }): Promise<ExceptionOutcome> {
+  const schema = stateSchema(ctx.plan);
+  const db = ctx.destination.client;
   const writer = await connect({ side: 'source', url: ctx.plan.source.url }, { purpose: 'exception', resolveEmbedded: options.resolveEmbedded });
   try {
     const state = await readState(db, schema, ctx.plan.name);
@@ -108,6 +115,5 @@ export async function applyException(ctx: MigrationContext, id: string, options:
   } finally {
     await unregisterBackend(writer.client, schema).catch(() => undefined);
     await writer.close();
-    await releaseLock(db, 'state', ctx.plan.name).catch(() => undefined);
   }
 }

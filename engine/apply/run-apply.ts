@@ -14,7 +14,7 @@ import type { MigrationContext } from '../migration-context.js';
 import { qualifier } from '../observe.js';
 import { PHASES, type Phase } from '../plan/types.js';
 import { staleReasons, type SavedPlan } from '../saved-plan.js';
-import { acquireLock, recordHolder, releaseLock } from '../state/state-lock.js';
+import { recordHolder, withStateLock, type LockRequest } from '../state/state-lock.js';
 import {
   appendEvent, ensureMigration, ensureStateSchema, recordResource, removeResource, setPhase, type EventRecord,
 } from '../state/state-store.js';
@@ -197,7 +197,13 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
   const schema = stateSchema(plan);
   const db = ctx.destination.client;
   const lock = { schema, migration: plan.name, kind: 'state' as const, command: options.command ?? 'cutover apply', timeoutMs: options.lockTimeoutMs };
-  await acquireLock(db, lock, ctx.destination.pid);
+  return withStateLock(db, lock, ctx.destination.pid, () => applyLocked(ctx, options, lock));
+}
+
+async function applyLocked(ctx: MigrationContext, options: ApplyOptions, lock: LockRequest): Promise<ApplyOutcome> {
+  const { plan } = ctx;
+  const { schema } = lock;
+  const db = ctx.destination.client;
   const writer = await openSourceWriter(ctx, options.resolveEmbedded, schema);
   let closeSteps = async () => {};
   try {
@@ -300,6 +306,5 @@ export async function runApply(ctx: MigrationContext, options: ApplyOptions): Pr
     await closeSteps().catch(() => undefined);
     await unregisterBackend(writer.client, schema).catch(() => undefined);
     await writer.close();
-    await releaseLock(db, 'state', plan.name).catch(() => undefined);
   }
 }

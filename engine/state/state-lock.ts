@@ -97,6 +97,17 @@ async function recordHolder(db: QueryRunner, req: LockRequest, backendPid: numbe
     [req.migration, req.kind, user, os.hostname(), process.pid, backendPid, req.command]);
 }
 
+/** A command's life under the lock: taken (or failed naming the holder), `fn` run, released
+ * whatever happens, so no command can forget the release on one of its ways out. */
+export async function withStateLock<T>(db: QueryRunner, req: LockRequest, backendPid: number, fn: () => Promise<T>): Promise<T> {
+  await acquireLock(db, req, backendPid);
+  try {
+    return await fn();
+  } finally {
+    await releaseLock(db, req.kind, req.migration).catch(() => undefined);
+  }
+}
+
 export async function releaseLock(db: QueryRunner, kind: LockKind, migration: string): Promise<void> {
   const [a, b] = keys(kind, migration);
   await db.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [a, b]);
