@@ -77,7 +77,8 @@ function checkLines(k: CheckResult, c: ChalkInstance): string[] {
   return lines;
 }
 
-function gateLines(g: Gate, now: string, c: ChalkInstance): string[] {
+/** One gate, the way plan and status both draw it. */
+export function gateLines(g: Gate, now: string, c: ChalkInstance): string[] {
   const icon = g.status === 'open' ? c.green('✓') : g.status === 'blocked' ? c.red('✗') : c.yellow('…');
   const lines = [`  ${icon} ${c.bold(g.address)} ${g.status}`];
   lines.push(...g.reasons.map((r) => `      - ${r}`));
