@@ -6,7 +6,8 @@ import type { Finding } from '../../engine/diff/plan-result.js';
 import type { Catalog, CatalogColumn } from '../../engine/introspect/catalog.js';
 import { introspect } from '../../engine/introspect/introspect.js';
 import type { Plan, RecordClass } from '../../engine/plan/types.js';
-import { assignable, balanced, checkedByData, describeMappings, lossiness, type ExpressionType } from '../../engine/checks/expressions.js';
+import { balanced, describeMappings } from '../../engine/checks/expressions.js';
+import { assignable, checkedByData, lossiness, type ExpressionType } from '../../engine/checks/type-fit.js';
 import { dropFreshDatabases, freshDatabase, withClient } from '../support/databases.js';
 import { positions } from '../support/positions.js';
 

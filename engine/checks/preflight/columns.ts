@@ -11,7 +11,7 @@
 import { quoteIdent, quoteLiteral } from '../../db/sql-identifiers.js';
 import type { CatalogColumn } from '../../introspect/catalog.js';
 import { readColumns } from '../../plan/sql-identifiers.js';
-import { numericTypmod, secondsPrecision, targetSecondsPrecision, type ExpressionType } from '../expressions.js';
+import { numericTypmod, secondsPrecision, targetSecondsPrecision, type ExpressionType } from '../type-fit.js';
 import { gapPredicate, overlapPredicate } from './dst.js';
 import { declaredLoss, declaredText, soleSourceColumn } from './lossy.js';
 import { rowsText, type ClassScan, type MappedColumn, type Measure, type RowCheck } from './model.js';
