@@ -24,7 +24,7 @@
 //   into a time of day, which changes every value, is `lossy-cast` here: an error, or a warning
 //   when `lossy` declares the source column the mapping reads.
 import type { QueryRunner } from '../db/query-runner.js';
-import { quoteIdent } from '../db/sql-identifiers.js';
+import { quoteIdent, tableFromItem } from '../db/sql-identifiers.js';
 import type { Finding } from '../diff/plan-result.js';
 import type { Catalog, CatalogColumn, CatalogTable } from '../introspect/catalog.js';
 import type { Plan, RecordClass } from '../plan/types.js';
@@ -32,7 +32,6 @@ import { writeTableName } from '../plan/plan-names.js';
 import {
   describeUnits,
   destinationTableOf,
-  fromItem,
   matchCount,
   READ_ONLY_TRANSACTION,
   runSimple,
@@ -195,7 +194,7 @@ export async function describeMappings(
         ...at(['classes', name, 'columns', column]),
       });
     }
-    units.push({ cls: name, from: fromItem(sourceTable), items, where: where ? { id: id(name, 'where'), sql: where } : null });
+    units.push({ cls: name, from: tableFromItem(sourceTable), items, where: where ? { id: id(name, 'where'), sql: where } : null });
   }
 
   if (units.length === 0) return { findings, types, invalidWhere };

@@ -41,7 +41,8 @@ import { constraintChecks } from './preflight/constraints.js';
 import { Aliases, type ClassScan, type MappedColumn } from './preflight/model.js';
 import { duplicateChecks, orphanChecks } from './preflight/relations.js';
 import { scanClass } from './preflight/scan.js';
-import { destinationTableOf, fromItem, runSimple, sourceTableOf, whereOf, type Locate } from './preflight/source-sql.js';
+import { tableFromItem } from '../db/sql-identifiers.js';
+import { destinationTableOf, runSimple, sourceTableOf, whereOf, type Locate } from './preflight/source-sql.js';
 
 export type { Locate };
 
@@ -132,7 +133,7 @@ function classScans(plan: Plan, sourceCatalog: Catalog, destinationCatalog: Cata
       cls,
       source,
       destination,
-      from: fromItem(source),
+      from: tableFromItem(source),
       where: whereOf(cls),
       keys: keys.map((k) => ({ name: k.name, column: k.column! })),
       mapped,
