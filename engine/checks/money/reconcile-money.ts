@@ -36,6 +36,7 @@
 //   statement cannot be read (missing file, failed command), no day is clean (the `closed` gate
 //   needs days reconciled against the bank) and the problem `bank-statement-error` says why.
 import { quoteIdent, quoteLiteral, tableFromItem } from '../../db/sql-identifiers.js';
+import { plural } from '../../words.js';
 import type { CheckResult } from '../../diff/plan-result.js';
 import { secretsOf } from '../../db/endpoint.js';
 import { Failure } from '../../failure.js';
@@ -462,8 +463,4 @@ function compareNullable(a: string | null, b: string | null): number {
   if (a === null) return 1;
   if (b === null) return -1;
   return a < b ? -1 : 1;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
