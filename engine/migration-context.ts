@@ -2,6 +2,7 @@
 // the clock. Opened once per command and closed when it ends.
 import { makeClock, type Clock } from './clock.js';
 import { connect, type Session } from './db/connect.js';
+import { settleAll } from './db/snapshot.js';
 import type { ValidPlan } from './load/valid-plan.js';
 import { planFingerprint } from './plan/plan-fingerprint.js';
 import type { Plan } from './plan/types.js';
@@ -37,7 +38,7 @@ export async function openMigration(valid: ValidPlan, options: OpenOptions): Pro
     throw e;
   }
   const close = async () => {
-    await Promise.all([source.close(), destination.close()]);
+    await settleAll([source.close(), destination.close()]);
   };
   try {
     const state = await readState(destination.client, stateSchema(plan), plan.name);

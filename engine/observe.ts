@@ -7,6 +7,7 @@ import { describeMappings, type MappingDescription } from './checks/expressions.
 import type { Locate } from './checks/locate.js';
 import { preflight } from './checks/preflight.js';
 import type { QueryRunner } from './db/query-runner.js';
+import { settleAll } from './db/snapshot.js';
 import { quoteIdent, quoteQualified } from './db/sql-identifiers.js';
 import { destinationSchemas } from './destination-schemas.js';
 import type { CheckResult, Finding, ParityResult } from './diff/plan-result.js';
@@ -161,7 +162,7 @@ async function copiedTables(o: ObserveOptions, destination: Catalog, copies: rea
 }
 
 export async function observe(o: ObserveOptions): Promise<Observed> {
-  const [source, destination] = await Promise.all([
+  const [source, destination] = await settleAll([
     introspect(o.source, o.plan.source.schemas),
     introspect(o.destination, destinationSchemas(o.plan)),
   ]);

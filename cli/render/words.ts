@@ -1,13 +1,10 @@
 // Numbers, durations and keys as people read them in prose. Shared by every plan renderer so the
 // human, Markdown and console outputs never disagree on how "1 gate" or "about 4 minutes" reads.
 
-export function plural(n: number, word: string, pluralWord = `${word}s`): string {
-  return `${thousands(n)} ${n === 1 ? word : pluralWord}`;
-}
+import { plural } from '../../engine/words.js';
 
-export function thousands(n: number): string {
-  return n.toLocaleString('en-US');
-}
+// the counting words live in the engine, which writes them in its own messages too
+export { plural, thousands } from '../../engine/words.js';
 
 /** `about 4 minutes`: an estimate, so it is rounded to the unit a person would plan with. */
 export function humanDuration(seconds: number): string {

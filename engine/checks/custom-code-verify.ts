@@ -12,6 +12,7 @@
 import type { QueryRunner } from '../db/query-runner.js';
 import type { CheckResult } from '../diff/plan-result.js';
 import type { CustomCodeEntry, Plan } from '../plan/types.js';
+import { plural } from '../words.js';
 
 export interface RunVerifyInput {
   plan: Plan;
@@ -82,7 +83,7 @@ export async function runVerifyQueries(input: RunVerifyInput): Promise<CheckResu
     } else if (outcome.total > 0) {
       problems.push({
         kind: 'verify-failed', count: outcome.total, samples: outcome.rows,
-        detail: `${names(entry)}: the verify query returned ${outcome.total.toLocaleString('en-US')} row${outcome.total === 1 ? '' : 's'} where the re-implementation disagrees`,
+        detail: `${names(entry)}: the verify query returned ${plural(outcome.total, 'row')} where the re-implementation disagrees`,
       });
       outcomes.push({ source: entry.source, reimplemented: entry.reimplemented!, outcome: 'failed', rows: outcome.total });
     } else {

@@ -6,7 +6,7 @@
 // The rules for whether a type fits a column are in type-fit.ts.
 
 import type { QueryRunner } from '../db/query-runner.js';
-import { quoteIdent } from '../db/sql-identifiers.js';
+import { quoteIdent, tableFromItem } from '../db/sql-identifiers.js';
 import type { Finding } from '../diff/plan-result.js';
 import type { Catalog, CatalogTable } from '../introspect/catalog.js';
 import type { Plan, RecordClass } from '../plan/types.js';
@@ -14,7 +14,6 @@ import { writeTableName } from '../plan/plan-names.js';
 import {
   describeUnits,
   destinationTableOf,
-  fromItem,
   matchCount,
   READ_ONLY_TRANSACTION,
   runSimple,
@@ -165,7 +164,7 @@ export async function describeMappings(
         ...at(['classes', name, 'columns', column]),
       });
     }
-    units.push({ cls: name, from: fromItem(sourceTable), items, where: where ? { id: id(name, 'where'), sql: where } : null });
+    units.push({ cls: name, from: tableFromItem(sourceTable), items, where: where ? { id: id(name, 'where'), sql: where } : null });
   }
 
   if (units.length === 0) return { findings, types, invalidWhere };

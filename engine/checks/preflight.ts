@@ -30,6 +30,7 @@
 // describeMappings, not repeated here; neither are its other findings (invalid expressions,
 // missing tables or columns, incompatible types, conversions no data can make exact).
 import type { QueryRunner } from '../db/query-runner.js';
+import { tableFromItem } from '../db/sql-identifiers.js';
 import type { Finding } from '../diff/plan-result.js';
 import type { Catalog } from '../introspect/catalog.js';
 import type { Plan } from '../plan/types.js';
@@ -41,7 +42,7 @@ import { constraintChecks } from './preflight/constraints.js';
 import { Aliases, type ClassScan, type MappedColumn } from './preflight/model.js';
 import { duplicateChecks, orphanChecks } from './preflight/relations.js';
 import { scanClass } from './preflight/scan.js';
-import { destinationTableOf, fromItem, runSimple, sourceTableOf, whereOf, type Locate } from './preflight/source-sql.js';
+import { destinationTableOf, runSimple, sourceTableOf, whereOf, type Locate } from './preflight/source-sql.js';
 
 export type { Locate };
 
@@ -132,7 +133,7 @@ function classScans(plan: Plan, sourceCatalog: Catalog, destinationCatalog: Cata
       cls,
       source,
       destination,
-      from: fromItem(source),
+      from: tableFromItem(source),
       where: whereOf(cls),
       keys: keys.map((k) => ({ name: k.name, column: k.column! })),
       mapped,

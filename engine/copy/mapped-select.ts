@@ -4,7 +4,7 @@
 // declared daylight-saving policies.
 import { gapPredicate, overlapPredicate } from '../checks/preflight/dst.js';
 import type { ExpressionType } from '../checks/expressions.js';
-import { quoteIdent, quoteLiteral, quoteQualified } from '../db/sql-identifiers.js';
+import { quoteIdent, quoteLiteral, tableFromItem } from '../db/sql-identifiers.js';
 import type { CatalogTable } from '../introspect/catalog.js';
 import type { RecordClass } from '../plan/types.js';
 
@@ -49,15 +49,12 @@ export function mappedColumns(cls: RecordClass, types: ReadonlyMap<string, Expre
   });
 }
 
-/** `FROM [ONLY] table [WHERE …]` for reading a class's rows on the source, narrowed by `and` when
- * given (a key range, a key list). A partitioned table is read whole (its partitions are not
- * classes); any other table with ONLY, so an inheritance parent does not also return its children's
- * rows. */
+/** `FROM [ONLY] table [WHERE …]` for reading a class's rows on the source (see `tableFromItem`),
+ * narrowed by `and` when given (a key range, a key list). */
 export function sourceFrom(cls: RecordClass, table: CatalogTable, and?: string): string {
-  const only = table.kind === 'partitioned' ? '' : 'ONLY ';
   const conditions = [cls.where ? `(${cls.where}\n)` : '', and ?? ''].filter(Boolean);
   const where = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
-  return `FROM ${only}${quoteQualified(table.qualified)} AS src${where}`;
+  return `FROM ${tableFromItem(table)} AS src${where}`;
 }
 
 /** `SELECT <mapped> AS "<dest col>", …` in destination column order as written in the plan. */

@@ -14,6 +14,14 @@ export function quoteQualified(name: string): string {
   return table.schema === undefined ? quoteIdent(table.name) : `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
 }
 
+/** A class's table as a FROM item: a partitioned table whole, with its partitions (they are not
+ * classes); any other table `ONLY` itself, so an inheritance parent does not also read its
+ * children's rows. The one rule every read of a class's table follows, source and destination. */
+export function tableFromItem(table: { kind: string; schema: string; name: string }): string {
+  const name = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
+  return table.kind === 'partitioned' ? name : `ONLY ${name}`;
+}
+
 /** A string literal, for the few places a value cannot be a bind parameter (DDL). */
 export function quoteLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;

@@ -2,6 +2,7 @@
 // serial, so a saved plan can tell that state moved since it was made.
 import type { QueryRunner } from '../db/query-runner.js';
 import { quoteIdent } from '../db/sql-identifiers.js';
+import { Failure } from '../failure.js';
 import { scrubDeep } from '../secrets.js';
 import type { Phase } from '../plan/types.js';
 import { STATE_MIGRATIONS, STATE_VERSION } from './migrations.js';
@@ -87,7 +88,9 @@ export async function ensureStateSchema(db: QueryRunner, schema: string): Promis
     await db.query(sql(schema, 'CREATE TABLE IF NOT EXISTS {schema}.state_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())'));
     const current = await stateVersion(db, schema);
     if (current > STATE_VERSION) {
-      throw new Error(`state schema ${schema} is at version ${current}, newer than this cutover understands (${STATE_VERSION})`);
+      // an older cutover must not write state whose meaning it does not know
+      throw new Failure('state.newer', `state schema ${schema} is at version ${current}, newer than this cutover understands (${STATE_VERSION})`,
+        'run the cutover release that last wrote this state, or a newer one');
     }
     for (const m of STATE_MIGRATIONS.filter((x) => x.version > current)) {
       for (const statement of m.statements) await db.query(sql(schema, statement));

@@ -9,10 +9,9 @@
 // keys, through `columns`), one on the destination (destination keys → the instant, compared in
 // SQL so that microseconds count and no client time zone is involved).
 import type { QueryRunner } from '../../db/query-runner.js';
-import { quoteIdent } from '../../db/sql-identifiers.js';
+import { quoteIdent, tableFromItem } from '../../db/sql-identifiers.js';
 import type { CatalogColumn, CatalogTable } from '../../introspect/catalog.js';
 import type { AuditSection, RecordClass } from '../../plan/types.js';
-import { fromItem } from '../preflight/source-sql.js';
 import { destinationValue, familyOf, keyText, sampleKey, type ParityShape } from '../parity/normalise.js';
 
 export interface AnchorOutcome {
@@ -79,7 +78,7 @@ export async function checkAnchors(
   const { rows: mapped } = await source.query<{ i: number; k: string }>(
     `SELECT a.i::int AS i, ${keyText(shape.source)} AS k
        FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(v, i)
-       JOIN ${fromItem(sourceTable)} AS src ON ${match}`,
+       JOIN ${tableFromItem(sourceTable)} AS src ON ${match}`,
     [JSON.stringify(lookups.map((l) => l.key.map((v) => (v === null ? null : String(v)))))]);
   const found = new Map<number, string>();
   for (const r of mapped) found.set(lookups[Number(r.i) - 1]!.i, r.k);
@@ -105,13 +104,12 @@ export async function checkAnchors(
     return `${destinationValue(c, `dst.${quoteIdent(name)}`)} = ${value}`;
   }).join(' AND ');
   const column = `dst.${quoteIdent(instant.name)}`;
-  const only = destinationTable.kind === 'partitioned' ? '' : 'ONLY ';
   const { rows } = await destination.query<{ i: number; expected: string; found: string | null; same: boolean | null; off_by: string | null }>(
     `SELECT a.i, ${UTC_TEXT('a.utc::timestamptz')} AS expected,
             CASE WHEN ${column} IS NULL THEN NULL ELSE ${UTC_TEXT(column)} END AS found,
             (${column} = a.utc::timestamptz) AS same, (${column} - a.utc::timestamptz)::text AS off_by
        FROM json_to_recordset($1::json) AS a(i int, k text, utc text)
-       JOIN ${only}${quoteIdent(destinationTable.schema)}.${quoteIdent(destinationTable.name)} AS dst ON ${keyMatch}`,
+       JOIN ${tableFromItem(destinationTable)} AS dst ON ${keyMatch}`,
     [JSON.stringify(wanted)]);
   const seen = new Set<number>();
   for (const r of rows) {

@@ -20,6 +20,7 @@ import type { CheckResult } from '../../diff/plan-result.js';
 import { Failure } from '../../failure.js';
 import { requireTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
 import { names } from '../../lock/object-names.js';
+import { plural } from '../../words.js';
 import type { ExpressionType } from '../expressions.js';
 import { parityShape } from '../parity/normalise.js';
 import { anchorColumn, checkAnchors, type AnchorOutcome } from './anchors.js';
@@ -162,7 +163,7 @@ export async function checkAudit(input: CheckAuditInput): Promise<CheckResult> {
         samples: d.order.samples,
         detail: `the audit sequence ordered by ${orderText} diverges at position ${f.position.toLocaleString('en-US')}: `
           + `the source has key ${JSON.stringify(f.source)} there, the destination ${JSON.stringify(f.destination)} `
-          + `(${d.order.count.toLocaleString('en-US')} position${d.order.count === 1 ? '' : 's'} with another key; ${where})`,
+          + `(${plural(d.order.count, 'position')} with another key; ${where})`,
       });
     }
     if (d.rows.count > 0) {
@@ -172,7 +173,7 @@ export async function checkAudit(input: CheckAuditInput): Promise<CheckResult> {
         count: d.rows.count,
         samples: d.rows.samples,
         detail: `at position ${f.position.toLocaleString('en-US')} of the sequence ordered by ${orderText} both sides have key ${JSON.stringify(f.key)} but the rows differ `
-          + `(${d.rows.count.toLocaleString('en-US')} such position${d.rows.count === 1 ? '' : 's'}; ${where}); parity names the columns`,
+          + `(${plural(d.rows.count, 'such position')}; ${where}); parity names the columns`,
       });
     }
   }

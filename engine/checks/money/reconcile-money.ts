@@ -35,14 +35,14 @@
 // - With a bank statement configured, a day is clean only when the bank agrees too; if the
 //   statement cannot be read (missing file, failed command), no day is clean (the `closed` gate
 //   needs days reconciled against the bank) and the problem `bank-statement-error` says why.
-import { quoteIdent, quoteLiteral } from '../../db/sql-identifiers.js';
+import { quoteIdent, quoteLiteral, tableFromItem } from '../../db/sql-identifiers.js';
+import { plural } from '../../words.js';
 import type { CheckResult } from '../../diff/plan-result.js';
 import { secretsOf } from '../../db/endpoint.js';
 import { Failure } from '../../failure.js';
 import { requireTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
 import type { MoneySection, RecordClass } from '../../plan/types.js';
 import { localToInstant } from '../../copy/mapped-select.js';
-import { fromItem } from '../preflight/source-sql.js';
 import { formatMinor, isIsoDay, minorScale } from './amounts.js';
 import { dayCurrencyKey, readBankStatement, type BankStatement, type RunCommand } from './bank-statement.js';
 import type { ReconciliationDay } from './reconciliation-store.js';
@@ -239,7 +239,7 @@ export async function reconcileMoneyDays(input: ReconcileMoneyInput): Promise<Mo
   destinationColumn(money.currency, 'currency');
   const destinationDate = destinationColumn(money.date, 'date');
   const zone = money.timezone ?? 'UTC';
-  const from = `FROM ${fromItem(sourceTable)} AS src`;
+  const from = `FROM ${tableFromItem(sourceTable)} AS src`;
   const destinationDay = dayOf(cls, money, `dst.${quoteIdent(money.date)}`, destinationDate.baseType, 'destination', className);
 
   const window = input.days ?? {};
@@ -252,7 +252,7 @@ export async function reconcileMoneyDays(input: ReconcileMoneyInput): Promise<Mo
     currency: `dst.${quoteIdent(money.currency)}`,
     amount: amountOf(`dst.${quoteIdent(money.amount)}`, destinationAmount.baseType),
     inScope: null,
-    from: `FROM ${destinationTable.kind === 'partitioned' ? '' : 'ONLY '}${quoteIdent(destinationTable.schema)}.${quoteIdent(destinationTable.name)} AS dst`,
+    from: `FROM ${tableFromItem(destinationTable)} AS dst`,
     filters: prefilter(`dst.${quoteIdent(money.date)}`, destinationDate.baseType, window),
   };
 
@@ -463,8 +463,4 @@ function compareNullable(a: string | null, b: string | null): number {
   if (a === null) return 1;
   if (b === null) return -1;
   return a < b ? -1 : 1;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }

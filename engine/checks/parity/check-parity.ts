@@ -33,7 +33,7 @@ import { excludedRows } from './excluded.js';
 import { narrow, type Difference } from './narrow.js';
 import { parityShape } from './normalise.js';
 import { orphans, relationshipsOf } from './relationships.js';
-import { inTransaction } from '../../db/snapshot.js';
+import { inTransaction, settleAll } from '../../db/snapshot.js';
 import type { ClassCheckInput } from '../class-check-input.js';
 
 export interface CheckParityInput extends ClassCheckInput {
@@ -50,7 +50,7 @@ function table(catalog: Catalog, name: string, side: 'source' | 'destination', c
 
 /** The fast in-server hash only when both servers compute it alike. */
 async function hashKind(source: QueryRunner, destination: QueryRunner): Promise<HashKind> {
-  const [s, d] = await Promise.all([probe(source), probe(destination)]);
+  const [s, d] = await settleAll([probe(source), probe(destination)]);
   return s !== null && s === d ? 'native' : 'portable';
 }
 
@@ -76,7 +76,7 @@ export async function checkParity(input: CheckParityInput): Promise<ParityResult
       const hashing: Hashing = { buckets, kind: input.hash ?? await hashKind(input.source, input.destination) };
       // both sides hash at once; the destination's own checks follow its hashing while the
       // source may still be hashing
-      const [source, destination] = await Promise.all([
+      const [source, destination] = await settleAll([
         (async () => {
           try {
             const excluded = await excludedRows(input.source, cls, sourceTable);

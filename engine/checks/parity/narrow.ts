@@ -15,6 +15,7 @@
 // A bucket with rows on one side only needs no key comparison at all: its row count is the number
 // of missing (or extra) rows; a few of its keys are read for samples.
 import type { QueryRunner } from '../../db/query-runner.js';
+import { settleAll } from '../../db/snapshot.js';
 import { bucketOf, rowHash, type Bucket, type BucketComparison, type Hashing } from './buckets.js';
 import { compareKeyValues, keyOrderColumns, keyText, parseKey, type KeyValues, rowValues, sampleKey, type ParityShape, type SideSql } from './normalise.js';
 
@@ -165,7 +166,7 @@ async function streamed(input: NarrowInput, out: Outcome): Promise<void> {
       const cut = Math.min(...open.map((x) => x.last()));
       classify(source.take(cut), destination.take(cut), out);
       // fetch on every open side whose buffer holds nothing beyond the cut
-      await Promise.all(open.filter((x) => x.last() <= cut).map((x) => x.more()));
+      await settleAll(open.filter((x) => x.last() <= cut).map((x) => x.more()));
     }
   } finally {
     await Promise.all([source.close().catch(() => undefined), destination.close().catch(() => undefined)]);
@@ -220,7 +221,7 @@ async function differingColumns(input: NarrowInput, out: Outcome): Promise<strin
   if (pending.length > 0) {
     const keys = pending.map((s) => s.key);
     const list = [...new Set(pending.map((s) => s.bucket))];
-    const [source, destination] = await Promise.all([
+    const [source, destination] = await settleAll([
       input.source.query<{ kt: string; v: Values }>(valuesSql(shape.source, hashing), [list, keys]),
       input.destination.query<{ kt: string; v: Values }>(valuesSql(shape.destination, hashing), [list, keys]),
     ]);
@@ -255,7 +256,7 @@ export async function narrow(input: NarrowInput): Promise<Difference[]> {
     await streamed(input, out);
   } else if (comparison.differing.length > 0) {
     const read: Read = rows <= INLINE_ROWS ? 'rows' : 'hashes';
-    const [s, d] = await Promise.all([
+    const [s, d] = await settleAll([
       input.source.query<BucketRow>(bucketRowsSql(shape.source, hashing, read), [comparison.differing]),
       input.destination.query<BucketRow>(bucketRowsSql(shape.destination, hashing, read), [comparison.differing]),
     ]);
@@ -271,7 +272,7 @@ export async function narrow(input: NarrowInput): Promise<Difference[]> {
     const { rows } = await db.query<{ kt: string; b: number }>(someKeysSql(side, hashing), [list]);
     for (const r of rows) into.offer(r.kt, Number(r.b));
   };
-  await Promise.all([
+  await settleAll([
     someKeys(input.source, shape.source, comparison.sourceOnly, out.missing),
     someKeys(input.destination, shape.destination, comparison.destinationOnly, out.extra),
   ]);

@@ -17,7 +17,7 @@
 //   tells it from '').
 // - a key is the normalised destination key columns; on the source, those are the mapped
 //   expressions of the destination key columns. `keyText` gives it as `["1", "x"]` for the wire.
-import { quoteIdent, quoteQualified } from '../../db/sql-identifiers.js';
+import { quoteIdent, tableFromItem } from '../../db/sql-identifiers.js';
 import { Failure } from '../../failure.js';
 import type { CatalogColumn, CatalogTable } from '../../introspect/catalog.js';
 import type { RecordClass } from '../../plan/types.js';
@@ -175,7 +175,7 @@ export function destinationValue(column: CatalogColumn, reference: string): stri
 
 /** `FROM [ONLY] table AS dst`: a partitioned table whole, an inheritance parent without its children. */
 export function destinationFrom(table: CatalogTable): string {
-  return `FROM ${table.kind === 'partitioned' ? '' : 'ONLY '}${quoteQualified(table.qualified)} AS dst`;
+  return `FROM ${tableFromItem(table)} AS dst`;
 }
 
 export function keyKindOf(column: CatalogColumn): KeyKind {

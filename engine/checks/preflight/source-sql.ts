@@ -256,15 +256,6 @@ export function matchCount(catalog: Catalog, name: string): number {
   return catalog.tables.filter((t) => t.name === wanted.name && (wanted.schema === undefined || t.schema === wanted.schema)).length;
 }
 
-/**
- * The FROM item of a class's source rows: a partitioned table with its partitions; any other table
- * `ONLY` itself, so an inheritance parent does not also read its children's rows.
- */
-export function fromItem(table: CatalogTable): string {
-  const name = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
-  return table.kind === 'partitioned' ? name : `ONLY ${name}`;
-}
-
 /** The SQL of a class's `where`, or null when it has none. */
 export function whereOf(cls: RecordClass): string | null {
   const w = cls.where;
