@@ -66,6 +66,9 @@ interface Executor {
 
 const className = (address: string) => address.split('.')[1]!;
 
+/** The last forward phase all of whose resources have an executor below; both refusals name this one phase. */
+export const LAST_SUPPORTED_PHASE = 'round_tripped';
+
 const EXECUTORS: [RegExp, Executor][] = [
   [/^source\.support$/, {
     async create(_, t) {
@@ -166,7 +169,7 @@ export function executorFor(address: string): Executor {
   const found = EXECUTORS.find(([pattern]) => pattern.test(address));
   if (!found) {
     throw new Failure('apply.unsupported', `this version of cutover cannot apply ${address} yet`,
-      'set target to a phase this version supports (locked), and upgrade cutover for later phases');
+      `set target to a phase this version supports (${LAST_SUPPORTED_PHASE}), and upgrade cutover for later phases`);
   }
   return found[1];
 }

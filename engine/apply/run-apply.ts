@@ -18,7 +18,7 @@ import { recordHolder, withStateLock, type LockRequest } from '../state/state-lo
 import {
   appendEvent, ensureMigration, ensureStateSchema, recordResource, removeResource, setPhase, type EventRecord,
 } from '../state/state-store.js';
-import { execute, supports, type ApplyTarget, type ClassSteps, type Verdict } from './executors.js';
+import { execute, LAST_SUPPORTED_PHASE, supports, type ApplyTarget, type ClassSteps, type Verdict } from './executors.js';
 import { proven, type Proof } from '../diff/proof.js';
 import { MISSING_LIVE, RECOPY_REFUSED } from '../diff/build-plan.js';
 import { isGapAddress, LOCK_GAP_EVENT } from '../lock/gaps.js';
@@ -122,7 +122,7 @@ function refuseUnsupported(changes: Change[], phase: Phase): void {
   const missing = changes.filter((c) => !supports(c.address)).map((c) => c.address);
   if (missing.length) {
     throw new Failure('apply.unsupported', `this version of cutover cannot apply ${missing.join(', ')} yet, so phase ${phase} was not started`,
-      'keep target at the last phase this version supports (round_tripped)');
+      `keep target at the last phase this version supports (${LAST_SUPPORTED_PHASE})`);
   }
 }
 
