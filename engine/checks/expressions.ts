@@ -11,6 +11,7 @@ import type { Finding } from '../diff/plan-result.js';
 import type { Catalog, CatalogTable } from '../introspect/catalog.js';
 import type { Plan, RecordClass } from '../plan/types.js';
 import { writeTableName } from '../plan/plan-names.js';
+import { balanced } from '../plan/sql-lexer.js';
 import {
   describeUnits,
   destinationTableOf,
@@ -288,50 +289,6 @@ function tableFindings(
     }
   });
   return table;
-}
-
-/**
- * Whether the parentheses of a SQL fragment balance, outside string literals, quoted identifiers,
- * dollar quotes and comments. A fragment that closes more than it opens could otherwise change the
- * shape of the statement it is put in.
- */
-export function balanced(sql: string): boolean {
-  let depth = 0;
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    const next = sql[i + 1];
-    if (c === '-' && next === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? sql.length : end + 1;
-    } else if (c === '/' && next === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      if (end < 0) return false;
-      i = end + 2;
-    } else if (c === "'" || c === '"') {
-      // E'…' strings escape with backslashes too
-      const escapes = c === "'" && /[eE]/.test(sql[i - 1] ?? '') && !/[A-Za-z0-9_]/.test(sql[i - 2] ?? '');
-      let j = i + 1;
-      for (;;) {
-        if (j >= sql.length) return false;
-        if (escapes && sql[j] === '\\') { j += 2; continue; }
-        if (sql[j] !== c) { j++; continue; }
-        if (sql[j + 1] === c) { j += 2; continue; }
-        i = j + 1;
-        break;
-      }
-    } else if (c === '$' && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(sql.slice(i)) && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? '')) {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i))![0];
-      const end = sql.indexOf(tag, i + tag.length);
-      if (end < 0) return false;
-      i = end + tag.length;
-    } else {
-      if (c === '(') depth++;
-      if (c === ')' && --depth < 0) return false;
-      i++;
-    }
-  }
-  return depth === 0;
 }
 
 const typeKey = (oid: number, typmod: number) => `${oid}/${typmod}`;

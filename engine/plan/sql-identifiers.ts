@@ -1,6 +1,7 @@
 // The column names a mapping expression reads, found without a database: words that are not
 // keywords, function names, type names or literals. `plan` later confirms them against the catalog;
 // `validate` uses them for the rules that need no database (reverse coverage, dropped columns).
+import { lex, type Token } from './sql-lexer.js';
 
 const KEYWORDS = new Set([
   'and', 'or', 'not', 'null', 'true', 'false', 'case', 'when', 'then', 'else', 'end', 'is', 'in', 'like', 'ilike',
@@ -40,56 +41,10 @@ const PHRASE_WORDS: Record<string, (n: Neighbours) => boolean> = {
 // and where they are types (after `::` or `AS`, before a literal, in EXTRACT) the tokenizer skips
 // them anyway.
 
-/** An unquoted SQL word: PostgreSQL takes any letter, ASCII or not, in an identifier. */
-const WORD = /^[\p{L}_][\p{L}\p{M}\p{N}_$]*/u;
-
 /** What PostgreSQL makes of an unquoted identifier in a UTF-8 database: ASCII letters folded to lower
  * case, every other character kept (`Größe` → `größe`, so `"Größe"` must be quoted in SQL). */
 export function foldUnquoted(word: string): string {
   return word.replace(/[A-Z]/g, (c) => c.toLowerCase());
-}
-
-type Token = { kind: 'word' | 'quoted' | 'string' | 'punct' | 'number'; text: string };
-
-function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === '-' && sql[i + 1] === '-') { while (i < sql.length && sql[i] !== '\n') i++; continue; }
-    if (c === "'") {
-      let j = i + 1;
-      while (j < sql.length && !(sql[j] === "'" && sql[j + 1] !== "'")) j += sql[j] === "'" ? 2 : 1;
-      tokens.push({ kind: 'string', text: sql.slice(i, j + 1) });
-      i = j + 1;
-      continue;
-    }
-    if (c === '"') {
-      let j = i + 1;
-      while (j < sql.length && !(sql[j] === '"' && sql[j + 1] !== '"')) j += sql[j] === '"' ? 2 : 1;
-      tokens.push({ kind: 'quoted', text: sql.slice(i + 1, j).replace(/""/g, '"') });
-      i = j + 1;
-      continue;
-    }
-    if (c === '$') {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
-      if (tag) {
-        const close = sql.indexOf(tag[0], i + tag[0].length);
-        const end = close < 0 ? sql.length : close + tag[0].length;
-        tokens.push({ kind: 'string', text: sql.slice(i, end) });
-        i = end;
-        continue;
-      }
-    }
-    const word = WORD.exec(sql.slice(i));
-    if (word) { tokens.push({ kind: 'word', text: word[0] }); i += word[0].length; continue; }
-    const num = /^[0-9][0-9.eE]*/.exec(sql.slice(i));
-    if (num) { tokens.push({ kind: 'number', text: num[0] }); i += num[0].length; continue; }
-    tokens.push({ kind: 'punct', text: sql.slice(i, sql[i + 1] === ':' && c === ':' ? i + 2 : i + 1) });
-    i += tokens[tokens.length - 1]!.text.length;
-  }
-  return tokens;
 }
 
 function neighbours(previous: Token | undefined, next: Token | undefined): Neighbours {
@@ -98,7 +53,7 @@ function neighbours(previous: Token | undefined, next: Token | undefined): Neigh
 }
 
 export function readColumns(expression: string): string[] {
-  const tokens = tokenize(expression);
+  const tokens = lex(expression).tokens;
   const found = new Set<string>();
   let skipType = false;
   for (let k = 0; k < tokens.length; k++) {
