@@ -101,6 +101,13 @@ describe('the import graph of engine/ and cli/', () => {
     expect(cycles).toEqual([]);
   });
 
+  it('reaches the apply loop (engine/apply/run-apply.ts) only from the CLI commands, so no step it runs can import it back', () => {
+    const files = [...engine, ...cli];
+    const importers = files.filter((f) => f.imports.some((s) => resolve(f.file, s) === 'engine/apply/run-apply.ts')).map((f) => f.file);
+    expect(importers.length).toBeGreaterThan(0);
+    expect(importers.filter((f) => !f.startsWith('cli/commands/'))).toEqual([]);
+  });
+
   it('resolves every import into engine/ or cli/ to a file (so a cycle cannot hide behind a misread path)', () => {
     const files = [...engine, ...cli];
     const known = new Set(files.map((f) => f.file));

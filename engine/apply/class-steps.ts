@@ -2,7 +2,7 @@
 import { connect, type Session } from '../db/connect.js';
 import type { MigrationContext } from '../migration-context.js';
 import type { Observed } from '../observe.js';
-import type { ClassSteps } from './executors.js';
+import type { ClassSteps } from './steps/step.js';
 import { RoundTrip } from './round-trip.js';
 import type { ApplyOptions } from './apply-types.js';
 import { stateSchema } from '../plan/defaults.js';

@@ -18,7 +18,7 @@ import { forgetChecks, writeCheck } from '../state/check-store.js';
 import { forgetWrites, foreignRows, observeClassTables, writtenByCutover, type ForeignRows, sampleKeysText } from '../state/written-rows.js';
 import { CUSTOM_CODE_CLASS } from '../diff/results.js';
 import { Failure } from '../failure.js';
-import type { CheckKind } from './executors.js';
+import type { CheckKind } from './steps/step.js';
 import { requireTable, type Catalog, type CatalogTable } from '../introspect/catalog.js';
 import type { Plan } from '../plan/types.js';
 import { forgetParity, writeParity } from '../state/parity-store.js';

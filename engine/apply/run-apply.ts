@@ -18,7 +18,8 @@ import { recordHolder, withStateLock, type LockRequest } from '../state/state-lo
 import {
   appendEvent, ensureMigration, ensureStateSchema, recordResource, removeResource, setPhase, type EventRecord,
 } from '../state/state-store.js';
-import { execute, LAST_SUPPORTED_PHASE, supports, type ApplyTarget, type ClassSteps, type Verdict } from './executors.js';
+import { execute, LAST_SUPPORTED_PHASE, supports } from './executors.js';
+import type { ApplyTarget, ClassSteps, Verdict } from './steps/step.js';
 import { proven, type Proof } from '../diff/proof.js';
 import { MISSING_LIVE, RECOPY_REFUSED } from '../diff/build-plan.js';
 import { isGapAddress, LOCK_GAP_EVENT } from '../lock/gaps.js';

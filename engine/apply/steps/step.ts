@@ -1,0 +1,58 @@
+// What a step is given and what it answers. Every executor is idempotent (IF NOT EXISTS,
+// CREATE OR REPLACE, DROP IF EXISTS), so a change interrupted by a kill is simply done again.
+import type { QueryRunner } from '../../db/query-runner.js';
+import type { Change, CheckResult, ParityResult } from '../../diff/plan-result.js';
+import type { FingerprintParts } from '../../introspect/fingerprint.js';
+import type { Plan } from '../../plan/types.js';
+
+export interface ApplyTarget {
+  plan: Plan;
+  /** cutover's schema, on the source (support objects) and the destination (state) */
+  schema: string;
+  /** a writable source session, registered as one of cutover's backends */
+  source: QueryRunner;
+  destination: QueryRunner;
+  /** source table name as written in the plan → qualified name */
+  qualify(table: string): string;
+  /** destination table name as written in the plan → qualified name */
+  qualifyDestination(table: string): string;
+  sourceFingerprint: { hash: string; parts: FingerprintParts };
+  /** phase two's steps, opened on first use (one copy snapshot for every class) */
+  classSteps(): ClassSteps;
+  /** tells the person applying what a step found (a failed parity) */
+  report(line: string): void;
+  /** runs the plan's go_live hook of that name, recording it; throws when it fails */
+  runHook(name: 'rollback'): Promise<void>;
+}
+
+export type CheckKind = 'money' | 'audit' | 'attachments';
+
+export interface ClassSteps {
+  copy(className: string): Promise<void>;
+  /** money reconciliation, the audit sequence and anchors, or attachment files; stored in state */
+  check(className: string, kind: CheckKind): Promise<CheckResult>;
+  /** custom code's verify queries on the destination; stored in state */
+  verifyCustomCode(): Promise<CheckResult>;
+  /** delete the rows cutover copied into `was.table` (the table the recorded copy filled), so the
+   * class can be copied again; refused when the table holds rows cutover did not write */
+  uncopy(className: string, was: { table: string; key: string[] }): Promise<void>;
+  parity(className: string): Promise<ParityResult>;
+}
+
+/** What a check found; a change whose check failed is not recorded as applied, so the next apply
+ * runs it again. */
+export interface Verdict {
+  passed: boolean;
+}
+
+export type Step = (change: Change, t: ApplyTarget) => Promise<Verdict | void>;
+
+export interface Executor {
+  create: Step;
+  delete: Step;
+  /** default: create again, which every create tolerates */
+  update?: Step;
+}
+
+/** For results kept in state as history, and hooks that ran: nothing to undo. */
+export async function keep(): Promise<void> {}
