@@ -2,7 +2,8 @@
 // known now; one whose inputs are produced by an earlier phase of the same apply is `deferred`
 // and names what apply will check.
 import { parseDuration } from '../plan/duration.js';
-import { PHASES, type Phase, type Plan } from '../plan/types.js';
+import type { Phase, Plan } from '../plan/types.js';
+import { previous, reached } from '../phases/phase-order.js';
 import type { StateSnapshot } from '../state/state-store.js';
 import type { CheckResult, Finding, Gate, ParityResult } from './plan-result.js';
 import { enforcesIntegrationLock, enforcesSchemaLock } from '../plan/defaults.js';
@@ -27,7 +28,7 @@ export interface GateInput {
 
 function phaseReached(state: StateSnapshot, phase: Phase): boolean {
   const current = state.migration?.phase ?? 'none';
-  return current !== 'none' && current !== 'rolled_back' && PHASES.indexOf(current) >= PHASES.indexOf(phase);
+  return reached(current, phase);
 }
 
 function elapsed(input: GateInput, since: Phase, duration: string | undefined, what: string): { reason?: string; opensAt?: string } {
@@ -104,11 +105,11 @@ const DEFERRED: Partial<Record<Phase, string>> = {
   closed: 'checked once the retention period has passed',
 };
 
-/** The gate into `phase`. `previous` is the phase apply will have reached just before it. */
+/** The gate into `phase`. `before` is the phase apply will have reached just before it. */
 export function evaluateGate(input: GateInput, phase: Phase): Gate {
-  const previous = PHASES[PHASES.indexOf(phase) - 1];
+  const before = previous(phase);
   const address = `gate.${phase}`;
-  if (previous && !phaseReached(input.state, previous) && DEFERRED[phase]) {
+  if (before && !phaseReached(input.state, before) && DEFERRED[phase]) {
     // what an earlier phase produces is judged once it has run; findings are known already
     const known = findingReasons(input, phase);
     if (known.length) return { address, phase, status: 'blocked', reasons: known };

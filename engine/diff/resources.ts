@@ -1,7 +1,8 @@
 // The resources a migration should have once it has reached each phase. Phases are cumulative:
 // what `locked` installs stays until a later phase removes it. Addresses are stable strings that
 // state, output and apply all use.
-import { PHASES, type Phase, type Plan, type RecordClass } from '../plan/types.js';
+import type { Phase, Plan, RecordClass } from '../plan/types.js';
+import { reached as phaseReached } from '../phases/phase-order.js';
 import { enforcesIntegrationLock, enforcesSchemaLock, stateSchema } from '../plan/defaults.js';
 
 export interface Resource {
@@ -112,8 +113,7 @@ function hook(name: 'switch_reads' | 'switch_writes', plan: Plan, phase: Phase):
 
 /** Everything that should exist once `phase` is reached. */
 export function resourcesAt(plan: Plan, phase: Phase, sourceFingerprint: string, order: readonly string[] = Object.keys(plan.classes)): Resource[] {
-  const i = PHASES.indexOf(phase);
-  const reached = (p: Phase) => i >= PHASES.indexOf(p);
+  const reached = (p: Phase) => phaseReached(phase, p);
   let out = lockResources(plan, sourceFingerprint);
   if (reached('round_tripped')) out.push(...roundTripResources(plan, order));
   if (reached('dual_run')) {

@@ -2,7 +2,8 @@
 // plan's `rollback` hook first, then every lock and capture object cutover put on the source (and
 // the audit tables' guard on the destination), cutover's source schema last. Pure, like buildPlan.
 // What was copied into the destination stays: it is not live, and nothing else of it is removed.
-import { PHASES, type Phase, type Plan } from '../plan/types.js';
+import type { Phase, Plan } from '../plan/types.js';
+import { reached } from '../phases/phase-order.js';
 import type { StateSnapshot } from '../state/state-store.js';
 import type { Change, Gate, PlanResult } from '../diff/plan-result.js';
 import { resourcesAt } from '../diff/resources.js';
@@ -34,7 +35,7 @@ export interface RollbackInput {
 type Current = PlanResult['phase'];
 
 function pastWriteSwitch(current: Current): boolean {
-  return current !== 'none' && current !== 'rolled_back' && PHASES.indexOf(current) >= PHASES.indexOf(WRITE_SWITCH);
+  return reached(current, WRITE_SWITCH);
 }
 
 function removalRank(address: string): number {
