@@ -1,7 +1,7 @@
 // How a change reads: terraform's symbols and verbs, and the order changes are listed in. Shared
 // by the human and Markdown renderers so a pull-request comment reads like the terminal.
 import type { Action, Change } from '../../engine/diff/plan-result.js';
-import { PHASES } from '../../engine/plan/types.js';
+import { PHASES, rank } from '../../engine/phases/phase-order.js';
 
 export type ChangeKind = 'create' | 'update' | 'delete' | 'replace' | 'replace-create-first';
 
@@ -60,7 +60,7 @@ export function legendEntries(changes: readonly Change[]): { kind: ChangeKind; s
 type PhaseLike = Change['phase'];
 
 function phaseRank(phase: PhaseLike): number {
-  const i = (PHASES as readonly string[]).indexOf(phase);
+  const i = rank(phase);
   return i === -1 ? PHASES.length : i;
 }
 
@@ -79,6 +79,6 @@ export function groupByPhase(changes: readonly Change[]): { phase: PhaseLike; ch
 
 /** `Phase 2: round_tripped`; rollback is not a step forward, so it has no number. */
 export function phaseTitle(phase: PhaseLike): string {
-  const i = (PHASES as readonly string[]).indexOf(phase);
+  const i = rank(phase);
   return i === -1 ? `Rollback: ${phase}` : `Phase ${i + 1}: ${phase}`;
 }

@@ -1,7 +1,8 @@
 // The one-line verdict every plan output ends (or, in Markdown, starts) with. Scripts and people
 // grep for it, so its wording is fixed here once.
 import { blocksLater, type Finding, type PlanResult, type PlanSummary } from '../../engine/diff/plan-result.js';
-import { PHASES, type Phase } from '../../engine/plan/types.js';
+import type { Phase } from '../../engine/plan/types.js';
+import { rank } from '../../engine/phases/phase-order.js';
 import { plural } from './words.js';
 
 export const NO_CHANGES = 'No changes. The destination matches the plan.';
@@ -25,7 +26,7 @@ export function laterErrors(result: PlanResult): Map<Phase, number> {
     const gate = f.severity === 'error' ? blocksLater(f, result.target) : undefined;
     if (gate) byGate.set(gate, (byGate.get(gate) ?? 0) + 1);
   }
-  return new Map([...byGate].sort(([a], [b]) => PHASES.indexOf(a) - PHASES.indexOf(b)));
+  return new Map([...byGate].sort(([a], [b]) => rank(a) - rank(b)));
 }
 
 /** `1 error will block dual_run.` for the errors the summary does not count, and

@@ -12,7 +12,8 @@ import { scrubText } from '../secrets.js';
 import { registerBackend, supportInstalled, unregisterBackend } from '../lock/source-support.js';
 import type { MigrationContext } from '../migration-context.js';
 import { qualifier } from '../observe.js';
-import { PHASES, type Phase } from '../plan/types.js';
+import type { Phase } from '../plan/types.js';
+import { next as nextPhase, rank } from '../phases/phase-order.js';
 import { staleReasons, type SavedPlan } from '../saved-plan.js';
 import { recordHolder, withStateLock, type LockRequest } from '../state/state-lock.js';
 import {
@@ -110,12 +111,6 @@ class Applier {
     await this.event({ kind: 'phase', outcome: 'ok', detail: { phase } });
     this.hooks.progress(`Phase ${phase} reached.`);
   }
-}
-
-function nextPhase(current: PlanResult['phase']): Phase | undefined {
-  if (current === 'none') return 'locked';
-  if (current === 'rolled_back') return undefined;
-  return PHASES[PHASES.indexOf(current) + 1];
 }
 
 /** A phase this version cannot finish is not started: nothing of it is changed. */
@@ -278,7 +273,7 @@ async function applyLocked(ctx: MigrationContext, options: ApplyOptions, lock: L
         }
         // only the gate into the next phase stops this step: a later closed gate stops a later step
         const next = nextPhase(result.phase);
-        const behind = next && PHASES.indexOf(next) > PHASES.indexOf(plan.target as Phase)
+        const behind = next && rank(next) > rank(plan.target)
           ? result.gates.find((g) => g.status === 'blocked') : undefined;
         const gate = result.gates.find((g) => g.phase === next);
         if (behind || !next || !gate || gate.status !== 'open') {

@@ -2,6 +2,7 @@
 // next, phase by phase up to the target, stopping at the first gate that does not open. Pure: no
 // I/O, no clock of its own; the same inputs always give the same plan.
 import { PHASES, type Phase, type Plan } from '../plan/types.js';
+import { isPast, next as nextPhase, rank, reached as hasReached, through } from '../phases/phase-order.js';
 import type { StateSnapshot } from '../state/state-store.js';
 import { evaluateGate, findingReasons, type GateInput } from './gates.js';
 import { blocksLater, summarise, type Action, type Change, type CheckResult, type Finding, type Gate, type ParityResult, type PlanResult, type WriteWindow } from './plan-result.js';
@@ -115,7 +116,7 @@ function blockingFindings(input: BuildInput): Finding[] {
  */
 function closedByFindings(input: BuildInput): Gate | undefined {
   if (input.plan.target === 'rolled_back') return undefined;
-  for (const phase of PHASES.slice(0, PHASES.indexOf(input.plan.target) + 1)) {
+  for (const phase of through(input.plan.target)) {
     const reasons = findingReasons(input, phase);
     if (reasons.length) return { address: `gate.${phase}`, phase, status: 'blocked', reasons };
   }
@@ -127,10 +128,10 @@ function closedByFindings(input: BuildInput): Gate | undefined {
 function aheadOf(input: BuildInput, current: Phase, have: Have): Have {
   const ahead: Have = new Map();
   const target = input.plan.target;
-  if (target === 'rolled_back' || PHASES.indexOf(target) <= PHASES.indexOf(current)) return ahead;
+  if (target === 'rolled_back' || !isPast(target, current)) return ahead;
   for (const r of input.state.resources) {
     const attributes = have.get(r.address);
-    if (attributes && PHASES.indexOf(r.phase as Phase) > PHASES.indexOf(current)) ahead.set(r.address, attributes);
+    if (attributes && rank(r.phase) > rank(current)) ahead.set(r.address, attributes);
   }
   return ahead;
 }
@@ -170,22 +171,22 @@ export function buildPlan(input: BuildInput): PlanResult {
   };
   // the current phase's repairs of what phases before `before` made, and nothing else
   const repairBefore = (phase: Phase, before: number) => {
-    const want = resourcesAt(plan, phase, input.sourceFingerprint, input.classOrder).filter((r) => PHASES.indexOf(r.phase) < before);
+    const want = resourcesAt(plan, phase, input.sourceFingerprint, input.classOrder).filter((r) => rank(r.phase) < before);
     const kept = new Map([...have].filter(([address]) => want.some((r) => r.address === address)));
     changes.push(...diffResources(want, kept, phase, input, rerun));
   };
 
   const held = closedByFindings(input);
-  const heldAt = held ? PHASES.indexOf(held.phase as Phase) : Infinity;
+  const heldAt = held ? rank(held.phase) : Infinity;
   const reached = current !== 'none' && current !== 'rolled_back';
-  if (held && reached && heldAt <= PHASES.indexOf(current)) {
+  if (held && reached && heldAt <= rank(current)) {
     // what phases before the closed gate made is still repaired (a lock dropped behind cutover's
     // back goes back); nothing of the closed gate's phase or after it is redone
     repairBefore(current, heldAt);
-    if (plan.target !== 'rolled_back' && PHASES.indexOf(plan.target) < PHASES.indexOf(current)) gates.push(behindTarget(input, current));
+    if (plan.target !== 'rolled_back' && isPast(current, plan.target)) gates.push(behindTarget(input, current));
     gates.push(held);
-    const next = PHASES[PHASES.indexOf(current) + 1];
-    if (next && plan.target !== 'rolled_back' && PHASES.indexOf(next) <= PHASES.indexOf(plan.target)) {
+    const next = nextPhase(current);
+    if (next && plan.target !== 'rolled_back' && hasReached(plan.target, next)) {
       const gate = evaluateGate(gateInput, next);
       if (gate.status === 'blocked') gates.push(gate);
     }
@@ -200,9 +201,9 @@ export function buildPlan(input: BuildInput): PlanResult {
       for (const [address, attributes] of ahead) have.set(address, attributes);
     }
     if (plan.target !== 'rolled_back' && current !== 'rolled_back') {
-      const from = current === 'none' ? 0 : PHASES.indexOf(current) + 1;
-      const to = PHASES.indexOf(plan.target);
-      if (current !== 'none' && to < PHASES.indexOf(current)) gates.push(behindTarget(input, current));
+      const from = current === 'none' ? 0 : rank(current) + 1;
+      const to = rank(plan.target);
+      if (current !== 'none' && to < rank(current)) gates.push(behindTarget(input, current));
       for (let i = from; i <= to; i++) {
         const phase = PHASES[i]!;
         const gate = evaluateGate(gateInput, phase);

@@ -1,7 +1,8 @@
 // What `buildPlan` returns and every renderer (human, JSON, Markdown) and `apply` consume: the
 // changes apply would make next, the gates on the way, what preflight found, parity so far.
 // Plain serialisable data: a saved plan is this written down.
-import { PHASES, type Phase, type Target } from '../plan/types.js';
+import type { Phase, Target } from '../plan/types.js';
+import { isPast } from '../phases/phase-order.js';
 import { findingGate } from './finding-gate.js';
 
 /** terraform's actions: create, update, delete, and delete+create for a replacement */
@@ -173,5 +174,5 @@ export function summarise(changes: readonly Change[], gates: readonly Gate[], fi
 export function blocksLater(f: Finding, target: Target): Phase | undefined {
   const gate = findingGate(f.kind);
   if (target === 'rolled_back') return gate;
-  return PHASES.indexOf(gate) > PHASES.indexOf(target) ? gate : undefined;
+  return isPast(gate, target) ? gate : undefined;
 }

@@ -1,7 +1,8 @@
 // Write outages the operator must agree to, with an honest estimate: pause mode keeps the source
 // closed to writes from the lock until dual-run begins (the copy and parity run inside it); the
 // write switch closes it while the mirror drains and the final compare runs.
-import { PHASES, type Phase, type Plan } from '../plan/types.js';
+import type { Phase, Plan } from '../plan/types.js';
+import { reached } from '../phases/phase-order.js';
 import type { WriteWindow } from './plan-result.js';
 import { dataLockMode } from '../plan/defaults.js';
 
@@ -24,12 +25,11 @@ export function measuredRate(copies: { bytes: number; startedAt: string | null; 
 
 function ahead(current: Phase | 'none' | 'rolled_back', phase: Phase): boolean {
   if (current === 'rolled_back') return false;
-  return current === 'none' || PHASES.indexOf(current) < PHASES.indexOf(phase);
+  return current === 'none' || !reached(current, phase);
 }
 
 export function writeWindows(plan: Plan, current: Phase | 'none' | 'rolled_back', sourceBytes: number, rate: CopyRate): WriteWindow[] {
   const windows: WriteWindow[] = [];
-  const target = plan.target === 'rolled_back' ? -1 : PHASES.indexOf(plan.target);
   const copySeconds = sourceBytes / rate.bytesPerSecond;
   if (dataLockMode(plan) === 'pause' && ahead(current, 'dual_run')) {
     windows.push({
@@ -39,7 +39,7 @@ export function writeWindows(plan: Plan, current: Phase | 'none' | 'rolled_back'
       basis: `${(sourceBytes / 1024 / 1024).toFixed(1)} MB of class tables copied, then checked (about half the copy time); ${rate.basis}`,
     });
   }
-  if (target >= PHASES.indexOf('writes_switched') && ahead(current, 'writes_switched')) {
+  if (reached(plan.target, 'writes_switched') && ahead(current, 'writes_switched')) {
     windows.push({
       phase: 'writes_switched',
       reason: 'the write switch: the source is read-only while the mirror drains, the final compare runs and sequences advance',

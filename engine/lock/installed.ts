@@ -8,6 +8,7 @@ import { names } from './object-names.js';
 import { writeTableName } from '../plan/plan-names.js';
 import { partitionsOf } from './partitions.js';
 import { stateSchema } from '../plan/defaults.js';
+import { REGISTRY } from '../phases/registry.js';
 
 export async function installedOnSource(db: QueryRunner, plan: Plan, qualify: (t: string) => string): Promise<Set<string>> {
   const schema = stateSchema(plan);
@@ -41,7 +42,8 @@ export async function installedOnSource(db: QueryRunner, plan: Plan, qualify: (t
   return live;
 }
 
-/** Addresses whose live objects can be observed; others (copies, hooks) are trusted to state. */
+/** Addresses whose live objects can be observed, as the phases declare them; others (copies,
+ * hooks) are trusted to state. */
 export function observable(address: string): boolean {
-  return ['source.support', 'lock.schema', 'lock.integrations', 'lock.data'].includes(address) || /^class\.[^.]+\.capture$/.test(address);
+  return REGISTRY.some((m) => m.observes?.(address) ?? false);
 }

@@ -10,15 +10,6 @@ export type Target = (typeof TARGETS)[number];
 export const PHASES = ['locked', 'round_tripped', 'dual_run', 'reads_switched', 'writes_switched', 'retained', 'closed'] as const;
 export type Phase = (typeof PHASES)[number];
 
-export function phaseIndex(target: Target): number {
-  return (PHASES as readonly string[]).indexOf(target);
-}
-
-/** True when `target` is a forward phase strictly beyond `phase`. */
-export function isPast(target: Target, phase: Phase): boolean {
-  return phaseIndex(target) > phaseIndex(phase);
-}
-
 export type Operation = 'insert' | 'update' | 'delete';
 export type ClassKind = 'plain' | 'money' | 'audit' | 'attachments';
 export type Hook = { run: string };

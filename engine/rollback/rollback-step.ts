@@ -2,26 +2,15 @@
 // plan's `rollback` hook first, then every lock and capture object cutover put on the source (and
 // the audit tables' guard on the destination), cutover's source schema last. Pure, like buildPlan.
 // What was copied into the destination stays: it is not live, and nothing else of it is removed.
-import { PHASES, type Phase, type Plan } from '../plan/types.js';
+import type { Plan } from '../plan/types.js';
+import { reached } from '../phases/phase-order.js';
+import { REMOVAL_ORDER, WRITE_SWITCH } from '../phases/rolled-back.js';
 import type { StateSnapshot } from '../state/state-store.js';
 import type { Change, Gate, PlanResult } from '../diff/plan-result.js';
 import { resourcesAt } from '../diff/resources.js';
 
 const ROLLBACK_HOOK = 'hook.rollback';
 
-/** Removal order: capture and the data lock before the DDL locks, the support schema (which
- * holds the functions the locks call) last. */
-const REMOVED: RegExp[] = [
-  /^class\.[^.]+\.capture$/,
-  /^lock\.data$/,
-  /^lock\.integrations$/,
-  /^lock\.schema$/,
-  /^class\.[^.]+\.audit_guard$/,
-  /^source\.support$/,
-];
-
-/** The first phase whose rollback reverts writes, which this version cannot do yet. */
-const WRITE_SWITCH: Phase = 'writes_switched';
 
 export interface RollbackInput {
   plan: Plan;
@@ -34,11 +23,11 @@ export interface RollbackInput {
 type Current = PlanResult['phase'];
 
 function pastWriteSwitch(current: Current): boolean {
-  return current !== 'none' && current !== 'rolled_back' && PHASES.indexOf(current) >= PHASES.indexOf(WRITE_SWITCH);
+  return reached(current, WRITE_SWITCH);
 }
 
 function removalRank(address: string): number {
-  return REMOVED.findIndex((p) => p.test(address));
+  return REMOVAL_ORDER.findIndex((p) => p.test(address));
 }
 
 /** What is to be removed: recorded in state, or found on the source (an apply killed between

@@ -1,6 +1,7 @@
 // Each class's mapping must be complete enough to copy forward and to roll back.
 import { readColumns } from '../../plan/sql-identifiers.js';
-import { isPast, type Target, TARGETS } from '../../plan/types.js';
+import { type Target, TARGETS } from '../../plan/types.js';
+import { isPast } from '../../phases/phase-order.js';
 import { nameOf } from '../../plan/plan-names.js';
 import { yamlKey } from '../../plan/plan-yaml.js';
 import { entries, list, nameKeys, obj, str, target, type Loose, type Rule, type RuleContext } from './context.js';

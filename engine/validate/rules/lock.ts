@@ -1,6 +1,7 @@
 // The lock section: a freeze is bounded in time and never allows everything; exceptions follow
 // the documented process.
-import { isPast, TARGETS, type Target } from '../../plan/types.js';
+import { TARGETS, type Target } from '../../plan/types.js';
+import { isPast } from '../../phases/phase-order.js';
 import { closest, didYouMean } from '../suggest.js';
 import { readName } from '../../plan/plan-names.js';
 import { classNames, list, nameKeys, obj, str, target, type Rule, type RuleContext } from './context.js';

@@ -2,12 +2,13 @@
 // retention, and a reconciliation policy for closing.
 import { parseDuration } from '../../plan/duration.js';
 import { durationWords } from './durations.js';
-import { isPast, phaseIndex, TARGETS, type Phase, type Target } from '../../plan/types.js';
+import { TARGETS, type Phase, type Target } from '../../plan/types.js';
+import { isPast, reached } from '../../phases/phase-order.js';
 import { entries, obj, str, target, type Rule, type RuleContext } from './context.js';
 
 function reaches(ctx: RuleContext, phase: Phase): boolean {
   const t = target(ctx);
-  return !!t && (TARGETS as readonly string[]).includes(t) && phaseIndex(t as Target) >= phaseIndex(phase);
+  return !!t && (TARGETS as readonly string[]).includes(t) && reached(t as Target, phase);
 }
 
 function requireSection(ctx: RuleContext, phase: Phase, path: string[], why: string): void {
