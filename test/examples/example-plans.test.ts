@@ -26,7 +26,6 @@ describe.each(['shop', 'crm'])('plans/examples/%s.yaml', (example) => {
     expect(validated.status).toBe(0);
 
     const planned = await runCli(['plan', file, '--no-color'], { env, cwd: ROOT, timeoutMs: 120_000 });
-    if (process.env.SHOW_PLAN) console.log(planned.status, planned.stdout, planned.stderr);
     expect(planned.stderr).not.toMatch(/Error:/);
     expect(planned.stdout).not.toMatch(/does not exist|missing|not found/i);
     expect(planned.stdout).not.toMatch(/^\s*error\s/m); // no preflight finding of severity error
