@@ -26,7 +26,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Failure } from '../failure.js';
-import { createDatabase, probe } from './embedded/connections.js';
+import { createDatabase, listDatabases, probe } from './embedded/connections.js';
 import { embeddedName, layout, readConfig, readServer, serverUrl, shown } from './embedded/files.js';
 import { withLock } from './embedded/folder-lock.js';
 import { lastLines, loadBinaries, run, serverUser } from './embedded/processes.js';
@@ -50,6 +50,10 @@ export interface EmbeddedStatus {
   port?: number;
   /** the postmaster's pid, when running */
   pid?: number;
+  /** the `data/` folder (PGDATA) */
+  data: string;
+  /** the databases in it (each an `embedded:NAME`), when running */
+  databases?: string[];
 }
 
 /** The folder that contains `embedded/` (absolute). See the comment at the top of this file. */
@@ -89,7 +93,7 @@ export async function resolveEmbedded(url: string, options: ResolveEmbeddedOptio
 export async function embeddedStatus(home?: string): Promise<EmbeddedStatus> {
   const files = layout(embeddedHome(home));
   const initialised = existsSync(path.join(files.data, 'PG_VERSION'));
-  const status: EmbeddedStatus = { dir: files.dir, initialised, running: false };
+  const status: EmbeddedStatus = { dir: files.dir, data: files.data, initialised, running: false };
   const config = await readConfig(files);
   if (config) status.port = config.port;
   const postmaster = initialised ? await livePostmaster(files) : undefined;
@@ -97,6 +101,8 @@ export async function embeddedStatus(home?: string): Promise<EmbeddedStatus> {
     status.running = true;
     status.pid = postmaster.pid;
     if (postmaster.port) status.port = postmaster.port;
+    const server = await readServer(files);
+    if (server) status.databases = await listDatabases({ ...server, port: status.port ?? server.port });
   }
   return status;
 }

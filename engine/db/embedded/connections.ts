@@ -57,6 +57,22 @@ export async function createDatabase(server: Server, name: string, log: (line: s
   }
 }
 
+/** The databases users made (every `embedded:NAME` used so far), sorted; not postgres nor the templates. */
+export async function listDatabases(server: Server): Promise<string[]> {
+  const client = newClient(server, 'postgres');
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres' ORDER BY datname`,
+    );
+    return rows.map((row) => row.datname);
+  } catch (error) {
+    throw new Failure('db.embedded-connect', `the embedded PostgreSQL server under ${shown(server.dir)} did not list its databases: ${scrubbed(error, server)}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 function newClient(server: Server, database: string): pg.Client {
   const client = new pg.Client({
     host: HOST,
