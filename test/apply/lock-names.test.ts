@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../support/databases.js';
 import { endToEndFile } from '../support/cutover-cli.js';
-import { canEnforce, cutover, expectExit, freshPair, gate, objectNames, parseJson, rejection, shopPlan, sourceObjects, type Pair, type PlanJson } from './support.js';
+import { canEnforce, cutover, expectExit, freshPair, gate, isolatedPair, objectNames, parseJson, rejection, shopPlan, sourceObjects, type Pair, type PlanJson } from './support.js';
 
 const folder = endToEndFile();
 
@@ -65,7 +65,7 @@ describe('two long-named migrations on one source', () => {
 
 describe('the integration lock: what is blocked, what is detected', () => {
   it('under enforce, a role and a replication slot (server-wide) are not blocked: the next plan shows them as drift', async (ctx) => {
-    const pair = await freshPair();
+    const pair = await isolatedPair();
     if (!(await canEnforce(pair.source))) ctx.skip();
     const name = 'shop-integrations';
     expectExit(await cutover(['apply', folder.write('enforce.yaml', shopPlan({ name })), '--auto-approve'], pair.env), 0);

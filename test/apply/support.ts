@@ -58,6 +58,15 @@ export function freshPair(sourceSql = SOURCE_SQL, destinationSql = DESTINATION_S
   return freshDatabasePair(sourceSql, destinationSql, 'apply');
 }
 
+/**
+ * The shop pair with its source on the destination server: for tests that create server-wide
+ * objects (roles, replication slots) on the source, which every source fingerprint on the same
+ * server would otherwise see as drift while test files run in parallel.
+ */
+export function isolatedPair(): Promise<Pair> {
+  return freshDatabasePair(SOURCE_SQL, DESTINATION_SQL, 'apply', { source: 'destination', destination: 'destination' });
+}
+
 /** Runs `sql` on a connection to `url` and returns the message it is rejected with (fails if it succeeds). */
 export async function rejection(client: pg.Client, sql: string): Promise<string> {
   try {

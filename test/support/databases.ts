@@ -132,10 +132,17 @@ export interface Pair {
 
 /**
  * A fresh database on each server (named `${prefix}_src_…` and `${prefix}_dst_…`), set up with
- * `sourceSql` and `destinationSql`.
+ * `sourceSql` and `destinationSql`. `servers` puts either on the other server: a test that creates
+ * server-wide objects (roles, physical slots) on its source puts that source on the destination
+ * server, where no other test's source fingerprint sees them.
  */
-export async function freshPair(sourceSql: string, destinationSql: string, prefix = 'pair'): Promise<Pair> {
-  const [source, destination] = await Promise.all([freshDatabase('source', `${prefix}_src`), freshDatabase('destination', `${prefix}_dst`)]);
+export async function freshPair(
+  sourceSql: string, destinationSql: string, prefix = 'pair',
+  servers: { source: ServerRole; destination: ServerRole } = { source: 'source', destination: 'destination' },
+): Promise<Pair> {
+  const [source, destination] = await Promise.all([
+    freshDatabase(servers.source, `${prefix}_src`), freshDatabase(servers.destination, `${prefix}_dst`),
+  ]);
   await Promise.all([
     withClient(source, (c) => c.query(sourceSql)),
     withClient(destination, (c) => c.query(destinationSql)),
