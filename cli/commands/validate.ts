@@ -5,6 +5,7 @@ import { readPlan } from '../../engine/load/read-plan.js';
 import { validatePlan } from '../../engine/validate/validate-plan.js';
 import type { Command } from '../command.js';
 import { countLine, diagnosticsJson, displayFile, renderDiagnostics } from '../render/diagnostics.js';
+import { plural } from '../render/words.js';
 
 interface FileResult {
   file: string;
@@ -75,7 +76,7 @@ Exit codes: 0 every plan is valid, 1 a plan is invalid or cannot be read.`,
         const name = displayFile(r.file, term.cwd);
         if (r.valid) {
           const warnings = r.diagnostics.length ? ` (${countLine(r.diagnostics).replace(/^0 errors, /, '')})` : '';
-          term.out(`${term.color.green('✓')} ${name}: valid, ${r.classes} class${r.classes === 1 ? '' : 'es'}${warnings}\n`);
+          term.out(`${term.color.green('✓')} ${name}: valid, ${plural(r.classes ?? 0, 'class', 'classes')}${warnings}\n`);
         } else {
           term.err(`${term.color.red('✗')} ${name}: ${countLine(r.diagnostics)}\n`);
         }

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { Diagnostic } from '../../engine/diagnostics.js';
 import type { Terminal } from '../terminal.js';
+import { plural } from './words.js';
 
 export function displayFile(file: string, cwd: string): string {
   const relative = path.relative(cwd, path.resolve(cwd, file));
@@ -29,6 +30,5 @@ export function diagnosticsJson(diagnostics: readonly Diagnostic[], cwd: string)
 export function countLine(diagnostics: readonly Diagnostic[]): string {
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return warnings ? `${plural(errors, 'error')}, ${plural(warnings, 'warning')}` : plural(errors, 'error');
 }

@@ -32,6 +32,7 @@ import { shellHookRunner } from '../hooks/run-hook.js';
 import { endedGate } from '../rollback/rollback-step.js';
 import type { StatePhase } from '../state/state-store.js';
 import type { ApplyHooks, ApplyOptions, ApplyOutcome, CopiedTable } from './apply-types.js';
+import { plural } from '../words.js';
 
 const actor = () => `${os.userInfo().username}@${os.hostname()}`;
 
@@ -138,7 +139,7 @@ function closedByFindings(gate: Gate, result: PlanResult): boolean {
 /** A gate closed by error findings is an error, not a wait: what plan can see must be fixed first. */
 function refuseOnFindings(gate: Gate, result: PlanResult, applied: number): void {
   if (!closedByFindings(gate, result)) return;
-  const done = applied === 0 ? 'nothing was changed' : `apply stopped at phase ${result.phase} after ${applied} change${applied === 1 ? '' : 's'}`;
+  const done = applied === 0 ? 'nothing was changed' : `apply stopped at phase ${result.phase} after ${plural(applied, 'change')}`;
   throw new Failure('apply.findings', `${gate.address} is closed by what plan can already see (${gate.reasons.join('; ')}), so ${done}`,
     'fix the plan or the databases as the findings above say, then run `cutover plan` again');
 }

@@ -31,6 +31,7 @@ import type { CheckResult } from '../diff/plan-result.js';
 import { Failure } from '../failure.js';
 import { findTable, type Catalog, type CatalogTable } from '../introspect/catalog.js';
 import type { FilesSection, Plan, RecordClass } from '../plan/types.js';
+import { plural, thousands } from '../words.js';
 import { copyAttachments, type AttachmentRoots, type AttachmentRow } from './copy-files.js';
 import { ProblemTally, shownPath } from './file-problem.js';
 import { orphanFiles, ReferenceSet } from './inventory.js';
@@ -181,18 +182,16 @@ function formatBytes(n: number): string {
   return i === 0 ? `${n} bytes` : `${v.toFixed(1)} ${units[i]}`;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-
 function summaryOf(className: string, d: AttachmentDetails, tally: ProblemTally, passed: boolean): string {
   const orphans = d.orphans
     ? `; ${plural(d.orphans, 'orphan file')} under source_root (reported, orphans do not fail the check)`
     : '; no orphan files under source_root';
   const unlisted = d.unlistedFolders ? ` (${plural(d.unlistedFolders, 'folder')} could not be listed)` : '';
   const work = d.mode === 'copy'
-    ? `${plural(d.files, 'file')} (${formatBytes(d.bytes)}) verified: ${d.copied.toLocaleString('en-US')} copied, ${d.skipped.toLocaleString('en-US')} already present`
+    ? `${plural(d.files, 'file')} (${formatBytes(d.bytes)}) verified: ${thousands(d.copied)} copied, ${thousands(d.skipped)} already present`
     : `${plural(d.files, 'file')} (${formatBytes(d.bytes)}) verified against the source`;
   if (passed) return `attachments of ${className}: ${work}${orphans}${unlisted}`;
-  const failing = tally.toProblems().filter((p) => p.kind !== 'orphan').map((p) => `${p.count.toLocaleString('en-US')} ${p.kind}`).join(', ');
+  const failing = tally.toProblems().filter((p) => p.kind !== 'orphan').map((p) => `${thousands(p.count)} ${p.kind}`).join(', ');
   return `attachments of ${className} failed: ${failing}; ${work}${orphans}${unlisted}`;
 }
 

@@ -96,7 +96,7 @@ export async function runVerifyQueries(input: RunVerifyInput): Promise<CheckResu
   const errors = outcomes.filter((o) => o.outcome === 'error').length;
   const unverified = entries.length - withVerify.length;
   const parts = [
-    `${withVerify.length} verify quer${withVerify.length === 1 ? 'y' : 'ies'}`,
+    plural(withVerify.length, 'verify query', 'verify queries'),
     `${passed} passed`,
     ...(failed ? [`${failed} failed`] : []),
     ...(errors ? [`${errors} could not run`] : []),

@@ -20,6 +20,7 @@
 //   into a time of day, which changes every value, is `lossy-cast` here: an error, or a warning
 //   when `lossy` declares the source column the mapping reads.
 import type { CatalogColumn } from '../introspect/catalog.js';
+import { plural } from '../words.js';
 
 /** The type of a mapping expression's result, as the source database resolves it. */
 export interface ExpressionType {
@@ -88,7 +89,7 @@ export function lossiness(type: ExpressionType, target: CatalogColumn): string |
       const n = numericTypmod(type.baseTypmod);
       if (n && (n.scale > target.scale || n.precision - n.scale > target.precision - target.scale)) {
         return n.scale > target.scale
-          ? `rounds values to ${target.scale} decimal place${target.scale === 1 ? '' : 's'}`
+          ? `rounds values to ${plural(target.scale, 'decimal place')}`
           : `holds fewer integer digits (${target.precision - target.scale} instead of ${n.precision - n.scale})`;
       }
     }

@@ -5,6 +5,7 @@ import type { Phase, Plan } from '../plan/types.js';
 import { reached } from '../phases/phase-order.js';
 import type { WriteWindow } from './plan-result.js';
 import { dataLockMode } from '../plan/defaults.js';
+import { plural } from '../words.js';
 
 /** What a rate was measured from, or assumed. */
 export interface CopyRate {
@@ -20,7 +21,7 @@ export function measuredRate(copies: { bytes: number; startedAt: string | null; 
   const bytes = done.reduce((n, c) => n + c.bytes, 0);
   const seconds = done.reduce((n, c) => n + (Date.parse(c.finishedAt!) - Date.parse(c.startedAt!)) / 1000, 0);
   if (bytes < 1024 * 1024 || seconds <= 0) return ASSUMED_RATE;
-  return { bytesPerSecond: bytes / seconds, basis: `measured ${(bytes / seconds / 1024 / 1024).toFixed(1)} MB/s over ${done.length} copied class${done.length === 1 ? '' : 'es'}` };
+  return { bytesPerSecond: bytes / seconds, basis: `measured ${(bytes / seconds / 1024 / 1024).toFixed(1)} MB/s over ${plural(done.length, 'copied class', 'copied classes')}` };
 }
 
 function ahead(current: Phase | 'none' | 'rolled_back', phase: Phase): boolean {

@@ -4,6 +4,7 @@ import { hasErrors, type Diagnostic } from '../diagnostics.js';
 import { Failure } from '../failure.js';
 import type { Plan } from '../plan/types.js';
 import { validatePlan } from '../validate/validate-plan.js';
+import { plural } from '../words.js';
 import type { Environment } from './interpolate.js';
 import type { LoadedPlan } from './load-plan.js';
 import { findingPosition } from './node-position.js';
@@ -23,7 +24,7 @@ export function readValidPlan(file: string, env: Environment): ValidPlan {
   const { plan, diagnostics } = validatePlan(loaded);
   if (!plan || hasErrors(diagnostics)) {
     const n = diagnostics.filter((d) => d.severity === 'error').length;
-    throw new Failure('plan.invalid', `${file} is not a valid plan (${n} error${n === 1 ? '' : 's'})`,
+    throw new Failure('plan.invalid', `${file} is not a valid plan (${plural(n, 'error')})`,
       `fix the errors above; \`cutover validate ${file}\` checks without connecting`, diagnostics);
   }
   return {

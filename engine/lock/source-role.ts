@@ -10,6 +10,7 @@ import { quoteQualified } from '../db/sql-identifiers.js';
 import { APPLICATION_NAME } from '../db/session-settings.js';
 import type { Finding } from '../diff/plan-result.js';
 import type { Plan } from '../plan/types.js';
+import { plural } from '../words.js';
 
 interface RoleRow {
   role: string;
@@ -38,7 +39,7 @@ export async function sourceRoleFindings(db: QueryRunner, plan: Plan, qualify: (
   if (!row || row.superuser) return [];
   const uses = [
     row.owned.length ? `it owns ${row.owned.map(([schema, table]) => writeTableName(schema, table)).join(', ')}` : '',
-    row.sessions ? `${row.sessions} other session${row.sessions === 1 ? '' : 's'} of it ${row.sessions === 1 ? 'is' : 'are'} connected` : '',
+    row.sessions ? `${plural(row.sessions, 'other session')} of it ${row.sessions === 1 ? 'is' : 'are'} connected` : '',
     row.members.length ? `role${row.members.length === 1 ? '' : 's'} ${row.members.join(', ')} can act as it` : '',
   ].filter(Boolean);
   if (!uses.length) return [];

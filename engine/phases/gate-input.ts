@@ -3,6 +3,7 @@
 import { parseDuration } from '../plan/duration.js';
 import type { Phase, Plan } from '../plan/types.js';
 import type { StateSnapshot } from '../state/state-store.js';
+import { plural } from '../words.js';
 import type { CheckResult, Finding, ParityResult } from '../diff/plan-result.js';
 import { findingGate } from '../diff/finding-gate.js';
 
@@ -44,5 +45,5 @@ export function findingReasons(input: Pick<GateInput, 'findings'>, phase: Phase)
   const blocking = findingsClosing(input.findings, phase);
   const byKind = new Map<string, number>();
   for (const f of blocking) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
-  return [...byKind].map(([kind, n]) => `${n} ${kind} finding${n === 1 ? '' : 's'}`);
+  return [...byKind].map(([kind, n]) => plural(n, `${kind} finding`));
 }

@@ -8,6 +8,7 @@ import { displayPath, isUnresolved, keyPosition, valuePosition, type PlanPath } 
 import { printable, snippet } from '../load/yaml-errors.js';
 import type { SourceDocument } from '../load/yaml-document.js';
 import { schemaPath } from '../package-files.js';
+import { plural } from '../words.js';
 import { pruneAlternatives } from './prune-alternatives.js';
 import { closest, didYouMean } from './suggest.js';
 
@@ -191,7 +192,7 @@ function toDiagnostic(source: SourceDocument, value: unknown, e: ErrorObject): D
     case 'format':
       return diagnostic('schema.format', `${it} must be ${FORMAT_WORDS[String(params.format)] ?? String(params.format)}`, file, at(path));
     case 'minItems':
-      return diagnostic('schema.min-items', `${it} must list at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`, file, at(path));
+      return diagnostic('schema.min-items', `${it} must list at least ${plural(Number(params.limit), 'item')}`, file, at(path));
     case 'maxItems':
       return diagnostic('schema.max-items', `${it} may list at most ${String(params.limit)} items`, file, at(path));
     case 'uniqueItems': {
@@ -214,7 +215,7 @@ function toDiagnostic(source: SourceDocument, value: unknown, e: ErrorObject): D
         return diagnostic('schema.custom-code-disposition', `${it} must say what becomes of it: one of \`reimplemented\`, \`retired\` or \`pending\``,
           file, at(path), 'reimplemented: the replacing object; retired: why nothing needs it; pending: how it will be rebuilt');
       }
-      return diagnostic('schema.empty', `${it} must have at least ${String(params.limit)} entr${params.limit === 1 ? 'y' : 'ies'}`, file, at(path));
+      return diagnostic('schema.empty', `${it} must have at least ${plural(Number(params.limit), 'entry', 'entries')}`, file, at(path));
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':

@@ -20,7 +20,7 @@ import type { CheckResult } from '../../diff/plan-result.js';
 import { Failure } from '../../failure.js';
 import { requireTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
 import { names } from '../../lock/object-names.js';
-import { plural } from '../../words.js';
+import { plural, thousands } from '../../words.js';
 import type { ExpressionType } from '../expressions.js';
 import { parityShape } from '../parity/normalise.js';
 import { anchorColumn, checkAnchors, type AnchorOutcome } from './anchors.js';
@@ -153,15 +153,15 @@ export async function checkAudit(input: CheckAuditInput): Promise<CheckResult> {
     const chunksDiffer = differingChunks(sourceChunks, destinationChunks).length;
     const totalChunks = Math.max(sourceChunks.length, destinationChunks.length);
     const read = chunksDiffer > d.chunks.length ? `, counted in the first ${d.chunks.length}` : '';
-    const where = `${chunksDiffer} of ${totalChunks} chunk${totalChunks === 1 ? '' : 's'} of ${chunkRows.toLocaleString('en-US')} positions differ${read}`
-      + (sourceRows !== destinationRows ? `; the source has ${sourceRows.toLocaleString('en-US')} rows, the destination ${destinationRows.toLocaleString('en-US')}` : '');
+    const where = `${chunksDiffer} of ${totalChunks} chunk${totalChunks === 1 ? '' : 's'} of ${thousands(chunkRows)} positions differ${read}`
+      + (sourceRows !== destinationRows ? `; the source has ${thousands(sourceRows)} rows, the destination ${thousands(destinationRows)}` : '');
     if (d.order.count > 0) {
       const f = d.order.samples[0]!;
       problems.push({
         kind: 'order-differs',
         count: d.order.count,
         samples: d.order.samples,
-        detail: `the audit sequence ordered by ${orderText} diverges at position ${f.position.toLocaleString('en-US')}: `
+        detail: `the audit sequence ordered by ${orderText} diverges at position ${thousands(f.position)}: `
           + `the source has key ${JSON.stringify(f.source)} there, the destination ${JSON.stringify(f.destination)} `
           + `(${plural(d.order.count, 'position')} with another key; ${where})`,
       });
@@ -172,7 +172,7 @@ export async function checkAudit(input: CheckAuditInput): Promise<CheckResult> {
         kind: 'row-differs',
         count: d.rows.count,
         samples: d.rows.samples,
-        detail: `at position ${f.position.toLocaleString('en-US')} of the sequence ordered by ${orderText} both sides have key ${JSON.stringify(f.key)} but the rows differ `
+        detail: `at position ${thousands(f.position)} of the sequence ordered by ${orderText} both sides have key ${JSON.stringify(f.key)} but the rows differ `
           + `(${plural(d.rows.count, 'such position')}; ${where}); parity names the columns`,
       });
     }
@@ -213,7 +213,7 @@ export async function checkAudit(input: CheckAuditInput): Promise<CheckResult> {
 
   const hash = { source: sequenceHash(sourceChunks), destination: sequenceHash(destinationChunks) };
   const summary = problems.length === 0
-    ? `${sourceRows.toLocaleString('en-US')} audit rows in the same order by ${orderText} on both sides`
+    ? `${thousands(sourceRows)} audit rows in the same order by ${orderText} on both sides`
       + (anchorOutcomes.length ? `; ${anchorOutcomes.length} ${anchorOutcomes.length === 1 ? 'anchor holds' : 'anchors hold'}` : '')
       + (r?.captured ? '; no captured rewrite' : '')
     : problems.map((p) => p.kind === 'order-differs' || p.kind === 'row-differs' ? p.detail!.split(' (')[0]! : `${p.kind} (${p.count})`).join('; ');

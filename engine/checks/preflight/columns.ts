@@ -11,6 +11,7 @@
 import { quoteIdent, quoteLiteral } from '../../db/sql-identifiers.js';
 import type { CatalogColumn } from '../../introspect/catalog.js';
 import { readColumns } from '../../plan/sql-identifiers.js';
+import { plural } from '../../words.js';
 import { numericTypmod, secondsPrecision, targetSecondsPrecision, type ExpressionType } from '../type-fit.js';
 import { gapPredicate, overlapPredicate } from './dst.js';
 import { declaredLoss, declaredText, soleSourceColumn } from './lossy.js';
@@ -215,7 +216,7 @@ function numericChecks(base: Base, col: string, m: MappedColumn, rounding: { sev
       checks.push({
         ...base, kind: 'numeric-rounding', severity: rounding.severity,
         predicate: `${value} <> pg_catalog.round(${value}, ${s})`,
-        message: (n, rows) => `${rowsText(n, rows, 'map')} numbers with more than ${s} decimal place${s === 1 ? '' : 's'} into \`${m.name}\` (${target.type}): they would be rounded${rounding.tail}`,
+        message: (n, rows) => `${rowsText(n, rows, 'map')} numbers with more than ${plural(s, 'decimal place')} into \`${m.name}\` (${target.type}): they would be rounded${rounding.tail}`,
       });
     }
   }
@@ -237,7 +238,7 @@ function precisionChecks(
     checks.push({
       ...base, kind: 'seconds-rounding', severity: change.severity,
       predicate: `${col} <> (${col})::pg_catalog.${from}(${digits})`,
-      message: (n, rows) => `${rowsText(n, rows, 'map')} times with more than ${digits} fractional-second digit${digits === 1 ? '' : 's'} into \`${m.name}\` (${target.type}): they would be rounded${change.tail}`,
+      message: (n, rows) => `${rowsText(n, rows, 'map')} times with more than ${plural(digits, 'fractional-second digit')} into \`${m.name}\` (${target.type}): they would be rounded${change.tail}`,
     });
   }
   if (INEXACT[to]?.has(from)) {
