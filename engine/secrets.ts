@@ -64,6 +64,11 @@ export function scrubText(text: string, extra: readonly string[] = []): string {
   return out;
 }
 
+/** What was thrown (a library's error, a rejected value), as its scrubbed message. */
+export function scrubError(error: unknown, extra: readonly string[] = []): string {
+  return scrubText(error instanceof Error ? error.message : String(error), extra);
+}
+
 /** A copy of any JSON-like value with secrets hidden in every string, and the value of every
  * secret-named key; the input is not changed. */
 export function scrubDeep<T>(value: T, extra: readonly string[] = []): T {

@@ -8,7 +8,7 @@ import { connect, type Session } from '../db/connect.js';
 import { findingsClosing } from '../diff/gates.js';
 import type { Change, Gate, PlanResult } from '../diff/plan-result.js';
 import { Failure } from '../failure.js';
-import { scrubText } from '../secrets.js';
+import { scrubError } from '../secrets.js';
 import { registerBackend, supportInstalled, unregisterBackend } from '../lock/source-support.js';
 import type { MigrationContext } from '../migration-context.js';
 import { qualifier } from '../observe.js';
@@ -83,7 +83,7 @@ class Applier {
       if (isInterrupted(e)) throw e;
       await this.event({ kind: 'change', address: c.address, outcome: 'failed', detail: { actions: c.actions, error: (e as Error).message } }).catch(() => undefined);
       if (e instanceof Failure) throw e;
-      throw new Failure('apply.change-failed', `${c.address}: ${scrubText((e as Error).message)}`, (e as { hint?: string }).hint);
+      throw new Failure('apply.change-failed', `${c.address}: ${scrubError(e)}`, (e as { hint?: string }).hint);
     }
     const at = await this.ctx.clock.now();
     // a failed check is recorded with the phase it belongs to, but never counts as applied: the next

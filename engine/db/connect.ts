@@ -4,7 +4,7 @@ import pg from 'pg';
 import { parse } from 'pg-connection-string';
 import { Failure } from '../failure.js';
 import { describeEndpoint, secretsOf, type Endpoint, type Side } from './endpoint.js';
-import { rememberSecrets, scrubText } from '../secrets.js';
+import { rememberSecrets, scrubError, scrubText } from '../secrets.js';
 import { APPLICATION_NAME, startupOptions } from './session-settings.js';
 
 export interface Session {
@@ -57,7 +57,7 @@ export async function connect(endpoint: Endpoint, options: ConnectOptions = {}):
       ...urlConfig(url),
     });
   } catch (e) {
-    throw new Failure('db.bad-url', `${endpoint.side} URL is not a valid PostgreSQL URL: ${scrubText((e as Error).message, secrets)}`,
+    throw new Failure('db.bad-url', `${endpoint.side} URL is not a valid PostgreSQL URL: ${scrubError(e, secrets)}`,
       'write postgresql://user@host:5432/dbname, with the password in PGPASSWORD or the URL from an environment variable');
   }
   // errors on an idle connection (server restart) surface on the next query instead of crashing

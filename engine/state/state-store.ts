@@ -147,6 +147,8 @@ export interface EventRecord {
   detail?: Record<string, unknown>;
 }
 
+/** The one way into the event log. Callers pass what failed in its own words (an error's message,
+ * a hook's output): the detail is scrubbed here, once, so no caller can store a secret it quotes. */
 export async function appendEvent(
   db: QueryRunner, schema: string, name: string, e: EventRecord, ctx: { at: Date; actor: string; planFingerprint: string },
 ): Promise<void> {

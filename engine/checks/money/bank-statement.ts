@@ -253,15 +253,12 @@ export function commandEnvironment(env: NodeJS.ProcessEnv, secrets: readonly str
   return out;
 }
 
-/** Text from the statement's reading, with the plan's secrets and the environment's hidden. */
-function scrubbed(text: string, env: NodeJS.ProcessEnv, secrets: readonly string[]): string {
-  return scrubText(text, [...secrets, ...secretEnvironmentValues(env)]);
-}
-
 /** Reads the statement, never throwing for what the statement itself does wrong. */
 export async function readBankStatement(src: BankStatementSource): Promise<BankStatement> {
   const parser = new StatementParser(src.minorUnits);
   const env = src.env ?? process.env;
+  // what the statement's reading says may quote the plan's secrets or the environment's
+  const hidden = [...src.secrets, ...secretEnvironmentValues(env)];
   if (typeof src.statement === 'string') {
     const file = path.resolve(src.planDir, src.statement);
     const origin = `file ${src.statement}`;
@@ -270,7 +267,7 @@ export async function readBankStatement(src: BankStatementSource): Promise<BankS
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'it is a folder' : err.message;
-      return parser.result(origin, `the bank statement ${src.statement} cannot be read: ${scrubbed(why, env, src.secrets)}`);
+      return parser.result(origin, `the bank statement ${src.statement} cannot be read: ${scrubText(why, hidden)}`);
     }
     return parser.result(origin);
   }
@@ -282,10 +279,10 @@ export async function readBankStatement(src: BankStatementSource): Promise<BankS
     timeoutMs,
     onStdoutLine: (line) => parser.push(line),
   });
-  const stderr = scrubbed(outcome.stderrTail.trim(), env, src.secrets);
+  const stderr = scrubText(outcome.stderrTail.trim(), hidden);
   const said = stderr ? `; it said: ${stderr.split('\n').slice(-5).join(' / ')}` : '';
   let error: string | undefined;
-  if (outcome.spawnError !== undefined) error = `the bank statement command (bank_statement.run) could not start: ${scrubbed(outcome.spawnError, env, src.secrets)}`;
+  if (outcome.spawnError !== undefined) error = `the bank statement command (bank_statement.run) could not start: ${scrubText(outcome.spawnError, hidden)}`;
   else if (outcome.timedOut) error = `the bank statement command (bank_statement.run) did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped${said}`;
   else if (outcome.exitCode !== 0) {
     const how = outcome.exitCode === null ? `was killed by ${outcome.signal ?? 'a signal'}` : `exited with code ${outcome.exitCode}`;

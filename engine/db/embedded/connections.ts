@@ -2,7 +2,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import { Failure } from '../../failure.js';
-import { scrubText } from '../../secrets.js';
+import { scrubError } from '../../secrets.js';
 import { HOST, type Server, shown } from './files.js';
 import { sleep } from './processes.js';
 
@@ -20,7 +20,7 @@ export async function probe(server: Server, name: string, mustAnswer = false): P
     if (!mustAnswer) return 'down';
     throw new Failure(
       'db.embedded-connect',
-      `the embedded PostgreSQL server under ${shown(server.dir)} (${HOST}:${server.port}) refused cutover: ${scrubbed(error, server)}`,
+      `the embedded PostgreSQL server under ${shown(server.dir)} (${HOST}:${server.port}) refused cutover: ${scrubError(error, [server.password])}`,
       `its log is ${shown(path.join(server.dir, 'server.log'))}; removing ${shown(server.dir)} starts afresh (its databases are lost)`,
     );
   } finally {
@@ -51,7 +51,7 @@ export async function createDatabase(server: Server, name: string, log: (line: s
     }
   } catch (error) {
     if (error instanceof Failure) throw error;
-    throw new Failure('db.embedded-create', `could not create database ${name} in the embedded PostgreSQL server: ${scrubbed(error, server)}`);
+    throw new Failure('db.embedded-create', `could not create database ${name} in the embedded PostgreSQL server: ${scrubError(error, [server.password])}`);
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -67,7 +67,7 @@ export async function listDatabases(server: Server): Promise<string[]> {
     );
     return rows.map((row) => row.datname);
   } catch (error) {
-    throw new Failure('db.embedded-connect', `the embedded PostgreSQL server under ${shown(server.dir)} did not list its databases: ${scrubbed(error, server)}`);
+    throw new Failure('db.embedded-connect', `the embedded PostgreSQL server under ${shown(server.dir)} did not list its databases: ${scrubError(error, [server.password])}`);
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -84,9 +84,4 @@ function newClient(server: Server, database: string): pg.Client {
   });
   client.on('error', () => undefined);
   return client;
-}
-
-function scrubbed(error: unknown, server: Server): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return scrubText(text, [server.password]);
 }
