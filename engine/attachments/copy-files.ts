@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, open, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { settleAll } from '../db/snapshot.js';
 import { shownPath, type FileProblem, type FileProblemKind } from './file-problem.js';
 import { codeOf, CopyError, hashFile, hashHandle, openRegular, streamChunks, writeChunk } from './read-file.js';
 import { isInside, normaliseStored, resolveUnderRoot, type SafePathOk } from './safe-path.js';
@@ -232,11 +233,11 @@ export async function forEachConcurrently<T>(items: AsyncIterable<T> | Iterable<
       await work(n.value);
     }
   };
-  const results = await Promise.allSettled(Array.from({ length: Math.max(1, concurrency) }, () => worker().catch((e) => { stopped = true; throw e; })));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
+  try {
+    await settleAll(Array.from({ length: Math.max(1, concurrency) }, () => worker().catch((e) => { stopped = true; throw e; })));
+  } catch (e) {
     await iterator.return?.().catch(() => undefined);
-    throw failed.reason;
+    throw e;
   }
 }
 

@@ -25,6 +25,7 @@
 // `row-differs`.
 import { createHash } from 'node:crypto';
 import type { QueryRunner } from '../../db/query-runner.js';
+import { settleAll } from '../../db/snapshot.js';
 import { quoteIdent } from '../../db/sql-identifiers.js';
 import { Failure } from '../../failure.js';
 import type { CatalogColumn, CatalogTable } from '../../introspect/catalog.js';
@@ -198,13 +199,10 @@ export async function locateDivergence(
 ): Promise<Divergence> {
   const wanted = chunks.slice(0, NARROWED_CHUNKS);
   type Row = { rn: string; k: string; h: string };
-  const settled = await Promise.allSettled([
+  const [s, d] = await settleAll([
     source.query<Row>(positionsSql(sequence.source, chunkRows), [wanted]),
     destination.query<Row>(positionsSql(sequence.destination, chunkRows), [wanted]),
-  ]);
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  const [s, d] = settled.map((r) => (r as PromiseFulfilledResult<{ rows: Row[] }>).value) as [{ rows: Row[] }, { rows: Row[] }];
+  ] as const);
   const bySource = new Map(s.rows.map((r) => [Number(r.rn), r]));
   const byDestination = new Map(d.rows.map((r) => [Number(r.rn), r]));
   const positions = [...new Set([...bySource.keys(), ...byDestination.keys()])].sort((x, y) => x - y);
