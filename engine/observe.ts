@@ -8,7 +8,7 @@ import type { Locate } from './checks/locate.js';
 import { preflight } from './checks/preflight.js';
 import type { QueryRunner } from './db/query-runner.js';
 import { settleAll } from './db/snapshot.js';
-import { quoteIdent, quoteQualified } from './db/sql-identifiers.js';
+import { quoteIdent, tableFromItem } from './db/sql-identifiers.js';
 import { destinationSchemas } from './destination-schemas.js';
 import type { CheckResult, Finding, ParityResult } from './diff/plan-result.js';
 import { readChecks } from './state/check-store.js';
@@ -97,7 +97,7 @@ async function destinationCounts(db: QueryRunner, plan: Plan, catalog: Catalog, 
     });
   if (tables.length === 0) return new Map();
   const sql = tables.map((t, i) => {
-    const from = `FROM ${quoteQualified(t.table.qualified)} AS dst WHERE NOT (${state.exists ? writtenByCutover(stateSchema(plan), plan.name, t.name) : 'false'})`;
+    const from = `FROM ${tableFromItem(t.table)} AS dst WHERE NOT (${state.exists ? writtenByCutover(stateSchema(plan), plan.name, t.name) : 'false'})`;
     const order = t.key.map((k) => `dst.${quoteIdent(k)}`).join(', ');
     return `SELECT ${i} AS i, (SELECT count(*) FROM (SELECT 1 ${from} LIMIT 1000000) x)::bigint AS n,
       (SELECT coalesce(json_agg(s.k), '[]') FROM (SELECT ${keyTextJson(t.key)} AS k ${from} ORDER BY ${order} LIMIT 5) s) AS k`;

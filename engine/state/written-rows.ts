@@ -7,7 +7,7 @@
 // A row of someone else could only pass for cutover's if its transaction had the same id four
 // billion transactions later.
 import type { QueryRunner } from '../db/query-runner.js';
-import { quoteIdent, quoteLiteral, quoteQualified } from '../db/sql-identifiers.js';
+import { quoteIdent, quoteLiteral, tableFromItem } from '../db/sql-identifiers.js';
 import type { CatalogTable } from '../introspect/catalog.js';
 
 /** Records the calling transaction as one that writes rows of `cls`: call it inside that transaction. */
@@ -59,7 +59,7 @@ export function sampleKeysFrom(keys: readonly (readonly (string | null)[])[], ta
 export async function foreignRows(
   db: QueryRunner, t: { schema: string; migration: string; cls: string; table: CatalogTable; key: readonly string[] },
 ): Promise<ForeignRows> {
-  const from = `FROM ${quoteQualified(t.table.qualified)} AS dst`;
+  const from = `FROM ${tableFromItem(t.table)} AS dst`;
   const ours = writtenByCutover(t.schema, t.migration, t.cls);
   const counts = await db.query<{ n: string; foreign: string }>(
     `SELECT count(*)::text AS n, (count(*) FILTER (WHERE NOT (${ours})))::text AS foreign ${from}`);
@@ -74,7 +74,7 @@ async function foreignSampleKeys(
 ): Promise<unknown[][]> {
   const key = t.key.map((k) => `dst.${quoteIdent(k)}`);
   const samples = await db.query<{ k: (string | null)[] }>(
-    `SELECT ${keyTextJson(t.key)} AS k FROM ${quoteQualified(t.table.qualified)} AS dst
+    `SELECT ${keyTextJson(t.key)} AS k FROM ${tableFromItem(t.table)} AS dst
       WHERE NOT (${writtenByCutover(t.schema, t.migration, t.cls)}) ORDER BY ${key.join(', ')} LIMIT 5`);
   return sampleKeysFrom(samples.rows.map((r) => r.k), t.table, t.key);
 }
@@ -90,7 +90,7 @@ export async function observeClassTables(
 ): Promise<Map<string, { rows: number; foreign: number }>> {
   if (classes.length === 0) return new Map();
   const sql = classes.map((c, i) => `SELECT ${i} AS i, count(*)::text AS n, (count(*) FILTER (WHERE NOT (${writtenByCutover(schema, migration, c.cls)})))::text AS foreign
-  FROM ${quoteQualified(c.table.qualified)} AS dst`).join('\nUNION ALL\n');
+  FROM ${tableFromItem(c.table)} AS dst`).join('\nUNION ALL\n');
   const { rows } = await db.query<{ i: number; n: string; foreign: string }>(sql);
   return new Map(rows.map((r) => [classes[r.i]!.cls, { rows: Number(r.n), foreign: Number(r.foreign) }]));
 }
