@@ -1,8 +1,9 @@
 // The sections under the changes in the human plan: gates, write windows, preflight findings and
 // parity. Each returns no lines when it has nothing to say, so an empty section never prints.
 import type { ChalkInstance } from 'chalk';
-import type { CheckResult, Finding, Gate, ParityResult, PlanResult, StateLockHolder, WriteWindow } from '../../engine/diff/plan-result.js';
+import type { CheckResult, Finding, ParityResult, PlanResult, StateLockHolder, WriteWindow } from '../../engine/diff/plan-result.js';
 import { severityLabel } from './plan-summary.js';
+import { gateLines } from './gate.js';
 import { formatKeys, humanDuration, percent, plural, thousands } from './words.js';
 
 /** The human output shows this many sample keys per line; the JSON keeps them all. */
@@ -14,7 +15,7 @@ export const PLAN_WIDE = '(plan-wide)';
 
 export function gateSection(result: PlanResult, c: ChalkInstance): string[] {
   if (!result.gates.length) return [];
-  return [c.bold('Gates:'), ...result.gates.flatMap((g) => gateLines(g, result.now, c))];
+  return [c.bold('Gates:'), ...result.gates.flatMap((g) => gateLines(g, { as: 'listed', now: result.now, c }))];
 }
 
 /** Another command held the state lock while the plan was made: say who, before anything else. */
@@ -75,20 +76,6 @@ function checkLines(k: CheckResult, c: ChalkInstance): string[] {
     if (p.samples.length) lines.push(`        e.g. ${p.samples.slice(0, 5).map((s) => (typeof s === 'string' ? s : JSON.stringify(s))).join('; ')}`);
   }
   return lines;
-}
-
-/** One gate, the way plan and status both draw it. */
-export function gateLines(g: Gate, now: string, c: ChalkInstance): string[] {
-  const icon = g.status === 'open' ? c.green('✓') : g.status === 'blocked' ? c.red('✗') : c.yellow('…');
-  const lines = [`  ${icon} ${c.bold(g.address)} ${g.status}`];
-  lines.push(...g.reasons.map((r) => `      - ${r}`));
-  if (g.opensAt) lines.push(`      opens at ${g.opensAt}${fromNow(g.opensAt, now)}`);
-  return lines;
-}
-
-function fromNow(at: string, now: string): string {
-  const seconds = (Date.parse(at) - Date.parse(now)) / 1000;
-  return Number.isFinite(seconds) && seconds > 0 ? ` (in ${humanDuration(seconds)})` : '';
 }
 
 function windowLines(w: WriteWindow, c: ChalkInstance): string[] {
