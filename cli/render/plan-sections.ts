@@ -2,12 +2,10 @@
 // parity. Each returns no lines when it has nothing to say, so an empty section never prints.
 import type { ChalkInstance } from 'chalk';
 import type { CheckResult, Finding, ParityResult, PlanResult, StateLockHolder, WriteWindow } from '../../engine/diff/plan-result.js';
-import { severityLabel } from './plan-summary.js';
+import { checkLines, findingLines, parityLines } from './findings.js';
 import { gateLines } from './gate.js';
-import { formatKeys, humanDuration, percent, plural, thousands } from './words.js';
+import { humanDuration } from './words.js';
 
-/** The human output shows this many sample keys per line; the JSON keeps them all. */
-const SAMPLE_KEYS_SHOWN = 5;
 /** the finding kind of a client session not seen at the lock; shown under drift */
 const NEW_CONNECTION = 'new-connection';
 /** the heading of findings that belong to no class */
@@ -68,55 +66,8 @@ export function checksSection(checks: readonly CheckResult[] | undefined, c: Cha
   return [c.bold('Money, audit, attachments and custom code:'), ...checks.flatMap((k) => checkLines(k, c))];
 }
 
-function checkLines(k: CheckResult, c: ChalkInstance): string[] {
-  const mark = k.passed ? c.green('✓') : c.red('✗');
-  const lines = [`  ${mark} ${k.class} ${k.kind}: ${k.summary}`];
-  for (const p of k.problems) {
-    lines.push(`      ${p.kind}: ${p.count}${p.detail ? ` (${p.detail})` : ''}`);
-    if (p.samples.length) lines.push(`        e.g. ${p.samples.slice(0, 5).map((s) => (typeof s === 'string' ? s : JSON.stringify(s))).join('; ')}`);
-  }
-  return lines;
-}
-
 function windowLines(w: WriteWindow, c: ChalkInstance): string[] {
   return [`  ${c.bold(w.phase)}: ${w.reason}, ${humanDuration(w.estimatedSeconds)}`, `      basis: ${w.basis}`];
-}
-
-function findingLines(f: Finding, target: PlanResult['target'], c: ChalkInstance): string[] {
-  const label = severityLabel(f, target);
-  const severity = f.severity === 'error' ? c.red(label.padEnd(7)) : c.yellow(label);
-  const facts = [f.kind];
-  if (f.column) facts.push(`column ${f.column}`);
-  if (f.count !== undefined) facts.push(rowsText(f.count, f.share));
-  if (f.line !== undefined) facts.push(`plan line ${f.line}`);
-  const lines = [`    ${severity} ${facts.join(', ')}`, `            ${f.message}`];
-  if (f.sampleKeys?.length) lines.push(`            sample keys: ${sampleText(f.sampleKeys, f.count)}`);
-  return lines;
-}
-
-function rowsText(count: number, share: number | undefined): string {
-  const rows = plural(count, 'row');
-  return share === undefined ? rows : `${rows} (${percent(share)})`;
-}
-
-function parityLines(p: ParityResult, c: ChalkInstance): string[] {
-  const verdict = p.passed ? `${c.green('✓')} ${c.bold(p.class)} passed` : `${c.red('✗')} ${c.bold(p.class)} failed`;
-  const counts = [plural(p.sourceRows, 'source row'), plural(p.destinationRows, 'destination row')];
-  if (p.excludedRows) counts.push(`${thousands(p.excludedRows)} excluded by where`);
-  const lines = [`  ${verdict}: ${counts.join(', ')} (checked ${p.checkedAt})`];
-  for (const d of p.differences) {
-    const columns = d.columns?.length ? ` in ${d.columns.join(', ')}` : '';
-    const detail = d.detail ? ` (${d.detail})` : '';
-    const keys = d.sampleKeys.length ? `; sample keys: ${sampleText(d.sampleKeys, d.count)}` : '';
-    lines.push(`      ${d.kind}: ${plural(d.count, 'row')}${columns}${detail}${keys}`);
-  }
-  return lines;
-}
-
-function sampleText(keys: readonly unknown[][], total: number | undefined): string {
-  const shown = keys.slice(0, SAMPLE_KEYS_SHOWN);
-  const more = Math.max(total ?? keys.length, keys.length) - shown.length;
-  return more > 0 ? `${formatKeys(shown)} and ${thousands(more)} more` : formatKeys(shown);
 }
 
 /** Findings by class, classes in the order they first appear (the engine's order). */
