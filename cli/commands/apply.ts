@@ -10,7 +10,7 @@ import { parseSavedPlan } from '../../engine/saved-plan.js';
 import type { Command } from '../command.js';
 import { copyBatchRows, lockTimeoutMs, nowOption, onePlanFile } from '../options.js';
 import { confirmYes } from '../prompt.js';
-import { copyProgressReporter } from '../render/copy-progress.js';
+import { applyEventPrinter } from '../render/apply-events.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { gateLines } from '../render/gate.js';
 import { renderPlanHuman } from '../render/plan-human.js';
@@ -125,9 +125,8 @@ custom-code check passes), 130 interrupted (Ctrl-C).`,
           confirm: async () => values['auto-approve'] || saved
             ? true
             : confirmYes(term, '--auto-approve', 'Do you want to perform these actions?', 'cutover will perform the actions described above.'),
-          progress: (line) => term.out(`${line}\n`),
-          copyProgress: copyProgressReporter(term),
         },
+        onEvent: applyEventPrinter(term),
       });
       return valid.plan.target === 'rolled_back' ? reportRollback(outcome, valid.plan.name, stateSchema(valid.plan), term) : report(outcome, term);
     } finally {
