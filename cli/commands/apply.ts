@@ -2,7 +2,6 @@
 import type { ApplyOutcome } from '../../engine/apply/apply-types.js';
 import { runApply } from '../../engine/apply/run-apply.js';
 import { embeddedResolver } from '../embedded.js';
-import type { Gate } from '../../engine/diff/plan-result.js';
 import { sha256 } from '../../engine/hash.js';
 import { readPlanText } from '../../engine/load/read-plan.js';
 import { readValidPlan } from '../../engine/load/valid-plan.js';
@@ -11,20 +10,15 @@ import { parseSavedPlan } from '../../engine/saved-plan.js';
 import type { Command } from '../command.js';
 import { copyBatchRows, lockTimeoutMs, nowOption, onePlanFile } from '../options.js';
 import { confirmYes } from '../prompt.js';
-import { copyProgressReporter } from '../render/copy-progress.js';
+import { applyEventPrinter } from '../render/apply-events.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
+import { gateLines } from '../render/gate.js';
 import { renderPlanHuman } from '../render/plan-human.js';
 import { proofCount, renderProof } from '../render/proof.js';
 import { reportRollback } from '../render/rollback.js';
 import { stateSchema } from '../../engine/plan/defaults.js';
 import { plural } from '../render/words.js';
 import type { Terminal } from '../terminal.js';
-
-function gateLines(gate: Gate, term: Terminal): string {
-  const reasons = gate.reasons.map((r) => `  - ${r}\n`).join('');
-  const opens = gate.opensAt ? `It opens at ${gate.opensAt}.\n` : gate.status === 'blocked' ? 'It opens when the reasons above are resolved.\n' : '';
-  return `\n${term.color.yellow(`Stopped at ${gate.address}`)}: apply did not go past it.\n${reasons}${opens}`;
-}
 
 /** The shell's convention for a process stopped by SIGINT (128 + 2). */
 const INTERRUPTED_EXIT = 130;
@@ -63,7 +57,7 @@ function report(outcome: ApplyOutcome, term: Terminal): number {
       return INTERRUPTED_EXIT;
     case 'gate':
       term.out(`\nApply stopped at phase ${outcome.phase}: ${plural(outcome.applied, 'change')} applied.`);
-      term.out(gateLines(outcome.gate, term));
+      term.out(`${gateLines(outcome.gate, { as: 'stopped', by: 'apply', c: term.color }).join('\n')}\n`);
       return 3;
     case 'unproven':
       term.out(`\nApply stopped at phase ${outcome.phase}: ${plural(outcome.applied, 'change')} applied, ${proofCount(outcome.proof)}.\n`);
@@ -131,9 +125,8 @@ custom-code check passes), 130 interrupted (Ctrl-C).`,
           confirm: async () => values['auto-approve'] || saved
             ? true
             : confirmYes(term, '--auto-approve', 'Do you want to perform these actions?', 'cutover will perform the actions described above.'),
-          progress: (line) => term.out(`${line}\n`),
-          copyProgress: copyProgressReporter(term),
         },
+        onEvent: applyEventPrinter(term),
       });
       return valid.plan.target === 'rolled_back' ? reportRollback(outcome, valid.plan.name, stateSchema(valid.plan), term) : report(outcome, term);
     } finally {

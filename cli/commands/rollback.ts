@@ -10,6 +10,7 @@ import type { Command } from '../command.js';
 import { embeddedResolver } from '../embedded.js';
 import { lockTimeoutMs, nowOption, onePlanFile } from '../options.js';
 import { confirmTypedName } from '../prompt.js';
+import { applyEventPrinter } from '../render/apply-events.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { renderPlanHuman } from '../render/plan-human.js';
 import { reportRollback } from '../render/rollback.js';
@@ -62,8 +63,8 @@ Exit codes: 0 rolled back (or nothing to roll back), 1 error or cancelled, 3 sto
           showPlan: (result) => term.out(renderPlanHuman(result, term.color)),
           confirm: async () => values['auto-approve'] === true || confirmTypedName(term, '--auto-approve', valid.plan.name,
             `Roll back migration ${valid.plan.name}?`, 'cutover will perform the actions described above; the migration ends at rolled_back.'),
-          progress: (line) => term.out(`${line}\n`),
         },
+        onEvent: applyEventPrinter(term),
       });
       return reportRollback(outcome, valid.plan.name, stateSchema(valid.plan), term);
     } finally {

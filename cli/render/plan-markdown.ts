@@ -8,6 +8,7 @@ import { cell, code, details, escapeMarkdown, fenceFor, tableHeader, tableRow, t
 import { renderChangeBlock } from './plan-change-block.js';
 import { groupByPhase, phaseTitle } from './plan-changes.js';
 import { describeStateLock, errorsFirst } from './plan-sections.js';
+import { gateLines } from './gate.js';
 import { hasNothingToDo, noChangesExplanation, severityLabel, verdict } from './plan-summary.js';
 import { scrubDeep } from '../../engine/secrets.js';
 import { formatKeys, humanDuration, percent, plural, thousands } from './words.js';
@@ -16,7 +17,6 @@ export const MARKDOWN_LIMIT = 60_000;
 /** the blank lines joining the parts, with room to spare */
 const JOINS = 64;
 const MORE = (n: number) => `… and ${thousands(n)} more (run \`cutover plan\` locally for all)`;
-const GATE_REASONS_SHOWN = 10;
 const CHANGE_LINES_SHOWN = 40;
 const SAMPLE_KEYS_SHOWN = 5;
 const plain = new Chalk({ level: 0 });
@@ -49,18 +49,9 @@ function heading(r: PlanResult): string[] {
 
 function gateList(gates: readonly Gate[]): Collapsible {
   return {
-    rows: gates.map(gateItem),
+    rows: gates.flatMap((g) => gateLines(g, { as: 'markdown' })),
     render: (rows, hidden) => ['**Gates**', '', ...rows, ...(hidden ? [`- ${MORE(hidden)}`] : [])].join('\n'),
   };
-}
-
-function gateItem(g: Gate): string {
-  const icon = g.status === 'open' ? '✓' : g.status === 'blocked' ? '✗' : '…';
-  const shown = g.reasons.slice(0, GATE_REASONS_SHOWN).map(cell);
-  if (g.reasons.length > shown.length) shown.push(`and ${thousands(g.reasons.length - shown.length)} more`);
-  const reasons = shown.length ? `: ${shown.join('; ')}` : '';
-  const opens = g.opensAt ? ` (opens at ${code(g.opensAt)})` : '';
-  return `- ${icon} ${code(g.address)} ${g.status}${reasons}${opens}`;
 }
 
 function detailSections(r: PlanResult, withKeys: boolean): Collapsible[] {

@@ -1,12 +1,11 @@
 // The sections under the changes in the human plan: gates, write windows, preflight findings and
 // parity. Each returns no lines when it has nothing to say, so an empty section never prints.
 import type { ChalkInstance } from 'chalk';
-import type { CheckResult, Finding, Gate, ParityResult, PlanResult, StateLockHolder, WriteWindow } from '../../engine/diff/plan-result.js';
-import { severityLabel } from './plan-summary.js';
-import { formatKeys, humanDuration, percent, plural, thousands } from './words.js';
+import type { CheckResult, Finding, ParityResult, PlanResult, StateLockHolder, WriteWindow } from '../../engine/diff/plan-result.js';
+import { checkLines, findingLines, parityLines } from './findings.js';
+import { gateLines } from './gate.js';
+import { humanDuration } from './words.js';
 
-/** The human output shows this many sample keys per line; the JSON keeps them all. */
-const SAMPLE_KEYS_SHOWN = 5;
 /** the finding kind of a client session not seen at the lock; shown under drift */
 const NEW_CONNECTION = 'new-connection';
 /** the heading of findings that belong to no class */
@@ -14,7 +13,7 @@ export const PLAN_WIDE = '(plan-wide)';
 
 export function gateSection(result: PlanResult, c: ChalkInstance): string[] {
   if (!result.gates.length) return [];
-  return [c.bold('Gates:'), ...result.gates.flatMap((g) => gateLines(g, result.now, c))];
+  return [c.bold('Gates:'), ...result.gates.flatMap((g) => gateLines(g, { as: 'listed', now: result.now, c }))];
 }
 
 /** Another command held the state lock while the plan was made: say who, before anything else. */
@@ -67,69 +66,8 @@ export function checksSection(checks: readonly CheckResult[] | undefined, c: Cha
   return [c.bold('Money, audit, attachments and custom code:'), ...checks.flatMap((k) => checkLines(k, c))];
 }
 
-function checkLines(k: CheckResult, c: ChalkInstance): string[] {
-  const mark = k.passed ? c.green('✓') : c.red('✗');
-  const lines = [`  ${mark} ${k.class} ${k.kind}: ${k.summary}`];
-  for (const p of k.problems) {
-    lines.push(`      ${p.kind}: ${p.count}${p.detail ? ` (${p.detail})` : ''}`);
-    if (p.samples.length) lines.push(`        e.g. ${p.samples.slice(0, 5).map((s) => (typeof s === 'string' ? s : JSON.stringify(s))).join('; ')}`);
-  }
-  return lines;
-}
-
-/** One gate, the way plan and status both draw it. */
-export function gateLines(g: Gate, now: string, c: ChalkInstance): string[] {
-  const icon = g.status === 'open' ? c.green('✓') : g.status === 'blocked' ? c.red('✗') : c.yellow('…');
-  const lines = [`  ${icon} ${c.bold(g.address)} ${g.status}`];
-  lines.push(...g.reasons.map((r) => `      - ${r}`));
-  if (g.opensAt) lines.push(`      opens at ${g.opensAt}${fromNow(g.opensAt, now)}`);
-  return lines;
-}
-
-function fromNow(at: string, now: string): string {
-  const seconds = (Date.parse(at) - Date.parse(now)) / 1000;
-  return Number.isFinite(seconds) && seconds > 0 ? ` (in ${humanDuration(seconds)})` : '';
-}
-
 function windowLines(w: WriteWindow, c: ChalkInstance): string[] {
   return [`  ${c.bold(w.phase)}: ${w.reason}, ${humanDuration(w.estimatedSeconds)}`, `      basis: ${w.basis}`];
-}
-
-function findingLines(f: Finding, target: PlanResult['target'], c: ChalkInstance): string[] {
-  const label = severityLabel(f, target);
-  const severity = f.severity === 'error' ? c.red(label.padEnd(7)) : c.yellow(label);
-  const facts = [f.kind];
-  if (f.column) facts.push(`column ${f.column}`);
-  if (f.count !== undefined) facts.push(rowsText(f.count, f.share));
-  if (f.line !== undefined) facts.push(`plan line ${f.line}`);
-  const lines = [`    ${severity} ${facts.join(', ')}`, `            ${f.message}`];
-  if (f.sampleKeys?.length) lines.push(`            sample keys: ${sampleText(f.sampleKeys, f.count)}`);
-  return lines;
-}
-
-function rowsText(count: number, share: number | undefined): string {
-  const rows = plural(count, 'row');
-  return share === undefined ? rows : `${rows} (${percent(share)})`;
-}
-
-function parityLines(p: ParityResult, c: ChalkInstance): string[] {
-  const verdict = p.passed ? `${c.green('✓')} ${c.bold(p.class)} passed` : `${c.red('✗')} ${c.bold(p.class)} failed`;
-  const counts = [plural(p.sourceRows, 'source row'), plural(p.destinationRows, 'destination row')];
-  if (p.excludedRows) counts.push(`${thousands(p.excludedRows)} excluded by where`);
-  const lines = [`  ${verdict}: ${counts.join(', ')} (checked ${p.checkedAt})`];
-  for (const d of p.differences) {
-    const columns = d.columns?.length ? ` in ${d.columns.join(', ')}` : '';
-    const detail = d.detail ? ` (${d.detail})` : '';
-    const keys = d.sampleKeys.length ? `; sample keys: ${sampleText(d.sampleKeys, d.count)}` : '';
-    lines.push(`      ${d.kind}: ${plural(d.count, 'row')}${columns}${detail}${keys}`);
-  }
-  return lines;
-}
-
-function sampleText(keys: readonly unknown[][], total: number | undefined): string {
-  const shown = keys.slice(0, SAMPLE_KEYS_SHOWN);
-  const more = Math.max(total ?? keys.length, keys.length) - shown.length;
-  return more > 0 ? `${formatKeys(shown)} and ${thousands(more)} more` : formatKeys(shown);
 }
 
 /** Findings by class, classes in the order they first appear (the engine's order). */

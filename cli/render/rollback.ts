@@ -3,6 +3,7 @@
 import type { ApplyOutcome, CopiedTable } from '../../engine/apply/apply-types.js';
 import type { Terminal } from '../terminal.js';
 import { formatKeys, plural } from './words.js';
+import { gateLines } from './gate.js';
 
 /** What a table holding cutover's copy holds, and so how to remove the copy from it. */
 function copiedTableLine(t: CopiedTable): string {
@@ -35,7 +36,7 @@ export function reportRollback(outcome: ApplyOutcome, name: string, stateSchema:
       term.out(destinationNote(outcome.copied ?? [], stateSchema));
       return 0;
     case 'gate':
-      term.out(`\nRollback stopped at ${outcome.gate.address}:\n${outcome.gate.reasons.map((r) => `  - ${r}\n`).join('')}`);
+      term.out(`${gateLines(outcome.gate, { as: 'stopped', by: 'rollback', c: term.color }).join('\n')}\n`);
       return 3;
     case 'unproven':
       // a rollback has no proof of its own to fail; kept so every outcome is answered

@@ -4,7 +4,8 @@ import { plural } from './words.js';
 import type { StatusReport } from '../../engine/status.js';
 import { PHASES } from '../../engine/plan/types.js';
 import { scrubDeep } from '../../engine/secrets.js';
-import { checksSection, gateLines, paritySection } from './plan-sections.js';
+import { checksSection, paritySection } from './plan-sections.js';
+import { gateLines } from './gate.js';
 
 /** The five phases in a row, wrapped to fit an 80-column terminal. */
 function timeline(report: StatusReport, c: ChalkInstance, width = 78): string {
@@ -47,7 +48,7 @@ export function renderStatus(raw: StatusReport, c: ChalkInstance): string {
   if (report.drift.length) lines.push(c.red('Source drift since the lock:'), ...report.drift.map((d) => `  ${d}`), '');
   lines.push('Gates:');
   if (report.plan.gates.length === 0) lines.push(`  ${targetLine(report)}`);
-  for (const g of report.plan.gates) lines.push(...gateLines(g, report.now, c));
+  for (const g of report.plan.gates) lines.push(...gateLines(g, { as: 'listed', now: report.now, c }));
   for (const section of [paritySection(report.plan.parity, c), checksSection(report.plan.checks, c)]) if (section.length) lines.push('', ...section);
   lines.push('', 'Installed:');
   if (report.resources.length === 0) lines.push('  nothing yet');

@@ -1,18 +1,16 @@
 // What apply is given and what it reports: in a module of its own, so the steps apply runs
 // (class-steps.ts) and the commands that call it share these types without importing run-apply.
-import type { CopyProgressEvent } from '../copy/copy-class.js';
 import type { Gate, PlanResult } from '../diff/plan-result.js';
 import type { Proof } from '../diff/proof.js';
+import type { OnApplyEvent } from '../events.js';
 import type { HookRunner } from '../hooks/run-hook.js';
 import type { SavedPlan } from '../saved-plan.js';
 
+/** The conversation before anything changes: the plan shown, then a yes or no. */
 export interface ApplyHooks {
   showPlan(result: PlanResult): void;
-  /** rows copied so far, per class, after every batch */
-  copyProgress?(e: CopyProgressEvent): void;
   /** asked once, after the plan is shown; tests and --auto-approve answer without a person */
   confirm(result: PlanResult): Promise<boolean>;
-  progress(line: string): void;
 }
 
 export type ApplyOutcome =
@@ -34,6 +32,8 @@ export interface ApplyOptions {
   planFileSha256: string;
   resolveEmbedded?: (url: string) => Promise<string>;
   hooks: ApplyHooks;
+  /** told of every step, copy batch, check, gate and phase as apply goes */
+  onEvent?: OnApplyEvent;
   /** how the state lock's holder is described to others (default `cutover apply`) */
   command?: string;
   /** runs the plan's hook commands (default: through the shell) */

@@ -19,7 +19,7 @@ export function openClassSteps(ctx: MigrationContext, writer: Session, observed:
     openDestination: (purpose) => connect({ side: 'destination', url: plan.destination.url }, { purpose, resolveEmbedded: options.resolveEmbedded }),
     sourceWriter: writer,
     now: () => ctx.clock.now(),
-    onCopyProgress: options.hooks.copyProgress,
+    onEvent: options.onEvent,
     signal: options.signal,
     batchRows: options.batchRows,
     planDir: ctx.valid.loaded.dir,

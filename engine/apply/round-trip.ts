@@ -5,7 +5,8 @@ import { replayClass } from '../capture/replay.js';
 import { describeMappings, type MappingTypes } from '../checks/expressions.js';
 import { checkParity } from '../checks/parity/check-parity.js';
 import type { Session } from '../db/connect.js';
-import { copyClass, type CopyProgressEvent } from '../copy/copy-class.js';
+import { copyClass } from '../copy/copy-class.js';
+import { copyProgressed, type OnApplyEvent } from '../events.js';
 import { readProgress, resetProgress } from '../copy/copy-progress.js';
 import { mappedColumns } from '../copy/mapped-select.js';
 import type { CheckResult, ParityResult } from '../diff/plan-result.js';
@@ -38,7 +39,8 @@ export interface RoundTripDeps {
   /** the registered source session that may write cutover's own objects */
   sourceWriter: Session;
   now(): Promise<Date>;
-  onCopyProgress?: (e: CopyProgressEvent) => void;
+  /** told of each committed copy batch */
+  onEvent?: OnApplyEvent;
   batchRows?: number;
   /** the plan file's folder: attachment roots and bank statements are relative to it */
   planDir: string;
@@ -110,7 +112,7 @@ export class RoundTrip {
       sourceTable: this.table(this.deps.sourceCatalog, cls.source.table, 'source'),
       destinationTable: this.table(this.deps.destinationCatalog, cls.destination.table, 'destination'),
       mapped: this.mapped(className, types), progress, batchRows: this.deps.batchRows ?? 50_000,
-      now: () => this.deps.now(), onProgress: this.deps.onCopyProgress, signal: this.deps.signal,
+      now: () => this.deps.now(), onProgress: (p) => this.deps.onEvent?.(copyProgressed(p)), signal: this.deps.signal,
     });
   }
 

@@ -31,29 +31,18 @@ import { runPlanHook } from '../hooks/plan-hook.js';
 import { shellHookRunner } from '../hooks/run-hook.js';
 import { endedGate } from '../rollback/rollback-step.js';
 import type { StatePhase } from '../state/state-store.js';
-import type { ApplyHooks, ApplyOptions, ApplyOutcome, CopiedTable } from './apply-types.js';
+import type { ApplyOptions, ApplyOutcome, CopiedTable } from './apply-types.js';
+import type { OnApplyEvent } from '../events.js';
 import { plural } from '../words.js';
 
 const actor = () => `${os.userInfo().username}@${os.hostname()}`;
-
-const VERB: Record<string, [string, string]> = {
-  create: ['Creating', 'Creation complete'],
-  update: ['Modifying', 'Modifications complete'],
-  delete: ['Destroying', 'Destruction complete'],
-};
-
-function verbs(change: Change): [string, string] {
-  if (change.address.startsWith('hook.')) return ['Running', 'Run complete'];
-  if (change.actions.length > 1) return ['Replacing', 'Replacement complete'];
-  return VERB[change.actions[0]!]!;
-}
 
 class Applier {
   applied = 0;
   constructor(
     private readonly ctx: MigrationContext,
     private readonly target: ApplyTarget,
-    private readonly hooks: ApplyHooks,
+    private readonly emit: OnApplyEvent,
     private readonly signal?: AbortSignal,
   ) {}
 
@@ -68,8 +57,7 @@ class Applier {
 
   async change(c: Change): Promise<void> {
     checkpoint(this.signal);
-    const [doing, done] = verbs(c);
-    this.hooks.progress(`${c.address}: ${doing}...`);
+    this.emit({ kind: 'step.started', address: c.address, actions: c.actions });
     const started = Date.now();
     let verdict: Verdict | undefined;
     // a lock put back leaves a gap nobody knows the writes of: recorded first, so the results it
@@ -96,21 +84,26 @@ class Applier {
     }
     if (!verdict || verdict.passed) await this.event({ kind: 'change', address: c.address, outcome: 'ok', detail: { actions: c.actions, reason: c.reason } });
     this.applied++;
-    // a check that ran but failed is not "complete" in the sense a reader takes it: say so on the same line
-    const failed = verdict && !verdict.passed ? ', but the check FAILED (the proof below names it)' : '';
-    this.hooks.progress(`${c.address}: ${done} after ${Math.round((Date.now() - started) / 1000)}s${failed}`);
+    this.emit({ kind: 'step.finished', address: c.address, actions: c.actions, elapsedMs: Date.now() - started, checkFailed: verdict?.passed === false });
   }
 
   /** The proof of `phase` did not pass: say so in the event log; the phase is not recorded. */
   async unproven(proof: Proof, phase: string): Promise<ApplyOutcome> {
     await this.event({ kind: 'proof', address: `proof.${proof.phase}`, outcome: 'failed', detail: { failures: proof.failures, unproven: proof.unproven } });
+    this.emit({ kind: 'apply.stopped', why: 'unproven', proof, phase, applied: this.applied });
     return { kind: 'unproven', proof, applied: this.applied, phase };
+  }
+
+  /** A closed gate stops apply: in the event log, and for whoever watches. */
+  async stopAt(gate: Gate, phase: string): Promise<void> {
+    await this.event({ kind: 'gate', address: gate.address, outcome: 'stopped', detail: { reasons: gate.reasons } });
+    this.emit({ kind: 'gate.stopped', gate, phase, applied: this.applied });
   }
 
   async phase(phase: StatePhase): Promise<void> {
     await setPhase(this.ctx.destination.client, this.schema, this.ctx.plan.name, phase, await this.ctx.clock.now());
     await this.event({ kind: 'phase', outcome: 'ok', detail: { phase } });
-    this.hooks.progress(`Phase ${phase} reached.`);
+    this.emit({ kind: 'phase.reached', phase });
   }
 }
 
@@ -201,6 +194,7 @@ async function applyLocked(ctx: MigrationContext, options: ApplyOptions, lock: L
   const { plan } = ctx;
   const { schema } = lock;
   const db = ctx.destination.client;
+  const emit: OnApplyEvent = options.onEvent ?? (() => undefined);
   const writer = await openSourceWriter(ctx, options.resolveEmbedded, schema);
   let closeSteps = async () => {};
   try {
@@ -213,8 +207,11 @@ async function applyLocked(ctx: MigrationContext, options: ApplyOptions, lock: L
     options.hooks.showPlan(first);
     const blockedFirst = first.gates.find((g) => g.status === 'blocked');
     if (first.changes.length === 0 && !rollbackPending(first, plan.target)) {
-      if (blockedFirst) refuseOnFindings(blockedFirst, first, 0);
-      return blockedFirst ? { kind: 'gate', gate: blockedFirst, applied: 0, phase: first.phase } : { kind: 'nothing', result: first };
+      if (!blockedFirst) return { kind: 'nothing', result: first };
+      emit({ kind: 'gate.stopped', gate: blockedFirst, phase: first.phase, applied: 0 });
+      refuseOnFindings(blockedFirst, first, 0);
+      emit({ kind: 'apply.stopped', why: 'gate', gate: blockedFirst, phase: first.phase, applied: 0 });
+      return { kind: 'gate', gate: blockedFirst, applied: 0, phase: first.phase };
     }
     refuseForeignRecopies(first);
     if (!(await options.hooks.confirm(first))) return { kind: 'cancelled' };
@@ -229,25 +226,27 @@ async function applyLocked(ctx: MigrationContext, options: ApplyOptions, lock: L
       plan, schema, source: writer.client, destination: db, qualify: qualifier(observed.source), qualifyDestination: qualifier(observed.destination),
       sourceFingerprint: observed.sourceFingerprint,
       classSteps: () => (steps ??= openClassSteps(ctx, writer, observed, options)),
-      report: (line) => options.hooks.progress(line),
+      emit,
       runHook: async (name) => {
         const hook = plan.go_live?.[name];
         if (!hook) return;
         await runPlanHook(name, hook, {
           plan, planFile: ctx.valid.file, from: first.phase, phase: 'rolled_back', rehearsal: false,
-          runner: options.runHook ?? shellHookRunner(), progress: options.hooks.progress, record: (e) => applier.event(e),
+          runner: options.runHook ?? shellHookRunner(), onEvent: emit, record: (e) => applier.event(e),
         });
       },
     };
     closeSteps = async () => { await steps?.close(); };
-    const applier = new Applier(ctx, target, options.hooks, options.signal);
+    const applier = new Applier(ctx, target, emit, options.signal);
     await applier.event({ kind: 'apply', outcome: 'started', detail: { target: plan.target, from: first.phase } });
+    emit({ kind: 'apply.started', target: plan.target, from: first.phase });
     try {
       if (plan.target === 'rolled_back') {
         // one step, in the order the plan showed: the hook, then every removal; state and the event log stay
         for (const c of first.changes) await applier.change(c);
         await applier.phase('rolled_back');
         await applier.event({ kind: 'apply', outcome: 'ok', detail: { reached: 'rolled_back', changes: applier.applied } });
+        emit({ kind: 'apply.finished', phase: 'rolled_back', applied: applier.applied });
         return { kind: 'reached', phase: 'rolled_back', applied: applier.applied, copied: copiedTables(ctx, observed) };
       }
       for (;;) {
@@ -256,7 +255,7 @@ async function applyLocked(ctx: MigrationContext, options: ApplyOptions, lock: L
         for (const c of repairs) await applier.change(c);
         const closed = result.gates.find((g) => g.status === 'blocked' && closedByFindings(g, result));
         if (closed) {
-          await applier.event({ kind: 'gate', address: closed.address, outcome: 'stopped', detail: { reasons: closed.reasons } });
+          await applier.stopAt(closed, result.phase);
           refuseOnFindings(closed, result, applier.applied);
         }
         // what those changes did (a check run again, a class copied again) is what the phase's proof
@@ -270,6 +269,7 @@ async function applyLocked(ctx: MigrationContext, options: ApplyOptions, lock: L
         if (reached && !proven(reached)) return applier.unproven(reached, result.phase);
         if (result.phase === plan.target) {
           await applier.event({ kind: 'apply', outcome: 'ok', detail: { reached: result.phase, changes: applier.applied } });
+          emit({ kind: 'apply.finished', phase: result.phase, applied: applier.applied });
           return { kind: 'reached', phase: result.phase, applied: applier.applied };
         }
         // only the gate into the next phase stops this step: a later closed gate stops a later step
@@ -279,12 +279,14 @@ async function applyLocked(ctx: MigrationContext, options: ApplyOptions, lock: L
         const gate = result.gates.find((g) => g.phase === next);
         if (behind || !next || !gate || gate.status !== 'open') {
           const stop = behind ?? gate ?? { address: `gate.${next}`, phase: next ?? 'locked', status: 'blocked' as const, reasons: ['no further phase'] };
-          await applier.event({ kind: 'gate', address: stop.address, outcome: 'stopped', detail: { reasons: stop.reasons } });
+          await applier.stopAt(stop, result.phase);
           refuseOnFindings(stop, result, applier.applied);
+          emit({ kind: 'apply.stopped', why: 'gate', gate: stop, phase: result.phase, applied: applier.applied });
           return { kind: 'gate', gate: stop, applied: applier.applied, phase: result.phase };
         }
         const phaseChanges = result.changes.filter((x) => x.phase === next);
         refuseUnsupported(phaseChanges, next);
+        emit({ kind: 'gate.passed', gate });
         for (const c of phaseChanges) await applier.change(c);
         computed = await computePlan(ctx, { refresh: false, reuseDataFindings });
         // the phase is reached only once what its changes made is proven (round_tripped: every check passed)
@@ -297,6 +299,7 @@ async function applyLocked(ctx: MigrationContext, options: ApplyOptions, lock: L
       if (!isInterrupted(e)) throw e;
       const phase = computed.result.phase;
       await applier.event({ kind: 'apply', outcome: 'interrupted', detail: { phase, changes: applier.applied } });
+      emit({ kind: 'apply.stopped', why: 'interrupted', phase, applied: applier.applied });
       return { kind: 'interrupted', applied: applier.applied, phase };
     }
   } finally {

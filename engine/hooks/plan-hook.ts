@@ -7,6 +7,7 @@ import { scrubText } from '../secrets.js';
 import type { Hook, Plan } from '../plan/types.js';
 import type { EventRecord } from '../state/state-store.js';
 import type { HookRunner } from './run-hook.js';
+import type { OnApplyEvent } from '../events.js';
 
 export interface PlanHookContext {
   plan: Plan;
@@ -17,7 +18,7 @@ export interface PlanHookContext {
   phase: string;
   rehearsal: boolean;
   runner: HookRunner;
-  progress(line: string): void;
+  onEvent: OnApplyEvent;
   record(e: EventRecord): Promise<void>;
 }
 
@@ -35,10 +36,10 @@ function hookVariables(c: PlanHookContext): Record<string, string> {
 
 export async function runPlanHook(name: string, hook: Hook, c: PlanHookContext): Promise<void> {
   const address = `hook.${name}`;
-  c.progress(`${address}: running \`${scrubText(hook.run)}\``);
+  c.onEvent({ kind: 'hook.started', address, run: scrubText(hook.run) });
   const result = await c.runner({
     name, hook, cwd: path.dirname(path.resolve(c.planFile)), variables: hookVariables(c),
-    onLine: (line) => c.progress(`  ${scrubText(line)}`),
+    onLine: (line) => c.onEvent({ kind: 'hook.output', address, line: scrubText(line) }),
   });
   const ok = result.status === 0;
   await c.record({ kind: 'hook', address, outcome: ok ? 'ok' : 'failed', detail: { run: hook.run, status: result.status, timed_out: result.timedOut, output: result.output } });

@@ -5,10 +5,7 @@ import { keep, type Executor } from './step.js';
 export const parity: Executor = {
   async create(change, t) {
     const result = await t.classSteps().parity(classOf(change.address));
-    if (!result.passed) {
-      const kinds = result.differences.map((d) => `${d.count} ${d.kind}`).join(', ');
-      t.report(`class ${result.class}: parity FAILED (source ${result.sourceRows} rows, destination ${result.destinationRows}${kinds ? `; ${kinds}` : ''})`);
-    }
+    t.emit({ kind: 'parity.finished', result });
     return { passed: result.passed };
   },
   // results stay in state as history

@@ -13,7 +13,7 @@ export const sourceSupport: Executor = {
     // another migration's objects in the same schema keep it
     const users = await otherUsers(t.source, t.schema);
     if (users.length) {
-      t.report(`schema ${t.schema} stays on the source: it still holds ${users.slice(0, 3).join(', ')}${users.length > 3 ? ` and ${users.length - 3} more` : ''}`);
+      t.emit({ kind: 'support.kept', schema: t.schema, users });
       return;
     }
     await runDdl(t.source, dropSupportStatements(t.schema));

@@ -4,6 +4,7 @@ import type { QueryRunner } from '../../db/query-runner.js';
 import type { Change, CheckResult, ParityResult } from '../../diff/plan-result.js';
 import type { FingerprintParts } from '../../introspect/fingerprint.js';
 import type { Plan } from '../../plan/types.js';
+import type { ApplyEvent } from '../../events.js';
 
 export interface ApplyTarget {
   plan: Plan;
@@ -19,8 +20,8 @@ export interface ApplyTarget {
   sourceFingerprint: { hash: string; parts: FingerprintParts };
   /** phase two's steps, opened on first use (one copy snapshot for every class) */
   classSteps(): ClassSteps;
-  /** tells the person applying what a step found (a failed parity) */
-  report(line: string): void;
+  /** tells whoever watches apply what a step found (a parity or check result) */
+  emit(e: ApplyEvent): void;
   /** runs the plan's go_live hook of that name, recording it; throws when it fails */
   runHook(name: 'rollback'): Promise<void>;
 }

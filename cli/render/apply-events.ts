@@ -1,0 +1,65 @@
+// What a person sees while apply works: the engine's events as lines. Copy progress is drawn by
+// copy-progress.ts (a rewritten line on a terminal, periodic lines elsewhere); a failed check by
+// findings.ts. How apply ended is said by the command from its outcome, so the closing events
+// (gate stopped, apply stopped or finished) print nothing here.
+import type { Action } from '../../engine/diff/plan-result.js';
+import type { ApplyEvent, OnApplyEvent } from '../../engine/events.js';
+import type { Terminal } from '../terminal.js';
+import { copyProgressReporter } from './copy-progress.js';
+import { checkFailedLines, parityFailedLine } from './findings.js';
+
+const VERB: Record<Action, [string, string]> = {
+  create: ['Creating', 'Creation complete'],
+  update: ['Modifying', 'Modifications complete'],
+  delete: ['Destroying', 'Destruction complete'],
+};
+
+/** terraform's words for a step: `Creating...`, then `Creation complete after 2s`. */
+function verbs(address: string, actions: readonly Action[]): [string, string] {
+  if (address.startsWith('hook.')) return ['Running', 'Run complete'];
+  if (actions.length > 1) return ['Replacing', 'Replacement complete'];
+  return VERB[actions[0]!];
+}
+
+/** The lines of one event (none for copy progress, which is drawn as it comes, nor for how apply ended). */
+export function applyEventLines(e: ApplyEvent): string[] {
+  switch (e.kind) {
+    case 'step.started':
+      return [`${e.address}: ${verbs(e.address, e.actions)[0]}...`];
+    case 'step.finished': {
+      // a check that ran but failed is not "complete" in the sense a reader takes it: say so on the same line
+      const failed = e.checkFailed ? ', but the check FAILED (the proof below names it)' : '';
+      return [`${e.address}: ${verbs(e.address, e.actions)[1]} after ${Math.round(e.elapsedMs / 1000)}s${failed}`];
+    }
+    case 'parity.finished':
+      return e.result.passed ? [] : [parityFailedLine(e.result)];
+    case 'check.finished':
+      return e.result.passed ? [] : checkFailedLines(e.result);
+    case 'hook.started':
+      return [`${e.address}: running \`${e.run}\``];
+    case 'hook.output':
+      return [`  ${e.line}`];
+    case 'support.kept': {
+      const more = e.users.length > 3 ? ` and ${e.users.length - 3} more` : '';
+      return [`schema ${e.schema} stays on the source: it still holds ${e.users.slice(0, 3).join(', ')}${more}`];
+    }
+    case 'phase.reached':
+      return [`Phase ${e.phase} reached.`];
+    case 'copy.progress':
+    case 'apply.started':
+    case 'gate.passed':
+    case 'gate.stopped':
+    case 'apply.stopped':
+    case 'apply.finished':
+      return [];
+  }
+}
+
+/** The subscriber `cutover apply` and `cutover rollback` hand the engine. */
+export function applyEventPrinter(term: Terminal): OnApplyEvent {
+  const progress = copyProgressReporter(term);
+  return (e) => {
+    if (e.kind === 'copy.progress') return progress(e);
+    for (const line of applyEventLines(e)) term.out(`${line}\n`);
+  };
+}

@@ -1,0 +1,159 @@
+// What the engine tells whoever is watching while it works: typed values, never prose. apply
+// emits ApplyEvent through the one `onEvent` callback it is given; the CLI decides what a person
+// (or a JSON reader) sees of each. The event log in state is another record, written separately.
+import type { Action, CheckResult, Gate, ParityResult } from './diff/plan-result.js';
+import type { CopyProgressEvent } from './copy/copy-class.js';
+import { copyPace, type CopyPace } from './copy/copy-pace.js';
+import type { Proof } from './diff/proof.js';
+
+/** One change of the plan started: a lock installed, a class copied, a check run, a hook run. */
+export interface StepStarted {
+  kind: 'step.started';
+  address: string;
+  actions: Action[];
+}
+
+export interface StepFinished {
+  kind: 'step.finished';
+  address: string;
+  actions: Action[];
+  elapsedMs: number;
+  /** the step was a check that ran but did not pass; it is not counted as applied */
+  checkFailed: boolean;
+}
+
+/** After every committed copy batch of a class, and once when the class is done. */
+export type CopyProgressed = { kind: 'copy.progress' } & CopyProgressEvent & CopyPace;
+
+/** A class's parity, as the step that ran it found it. */
+export interface ParityFinished {
+  kind: 'parity.finished';
+  result: ParityResult;
+}
+
+/** A money, audit, attachments or custom-code check, as the step that ran it found it. */
+export interface CheckFinished {
+  kind: 'check.finished';
+  result: CheckResult;
+}
+
+/** A hook's command started; `run` is the command as written, secrets scrubbed. */
+export interface HookStarted {
+  kind: 'hook.started';
+  address: string;
+  run: string;
+}
+
+/** One line the hook printed, secrets scrubbed. */
+export interface HookOutput {
+  kind: 'hook.output';
+  address: string;
+  line: string;
+}
+
+/** Removing cutover's schema from the source was skipped: other migrations still use it. */
+export interface SupportSchemaKept {
+  kind: 'support.kept';
+  schema: string;
+  /** the other migrations' objects in it */
+  users: string[];
+}
+
+/** The gate into the next phase was open, so apply goes on into that phase. */
+export interface GatePassed {
+  kind: 'gate.passed';
+  gate: Gate;
+}
+
+/** A closed gate stops apply (by the findings plan can see, or a wait); `phase` is where it stands. */
+export interface GateStopped {
+  kind: 'gate.stopped';
+  gate: Gate;
+  phase: string;
+  applied: number;
+}
+
+/** A phase's changes ran and its proof passed: the phase is recorded. */
+export interface PhaseReached {
+  kind: 'phase.reached';
+  phase: string;
+}
+
+export interface ApplyStarted {
+  kind: 'apply.started';
+  target: string;
+  from: string;
+}
+
+/** apply ended short of the target: at a gate, at a phase's proof, or because it was asked to stop. */
+export type ApplyStopped =
+  | { kind: 'apply.stopped'; why: 'gate'; gate: Gate; phase: string; applied: number }
+  | { kind: 'apply.stopped'; why: 'unproven'; proof: Proof; phase: string; applied: number }
+  | { kind: 'apply.stopped'; why: 'interrupted'; phase: string; applied: number };
+
+export interface ApplyFinished {
+  kind: 'apply.finished';
+  phase: string;
+  applied: number;
+}
+
+export type ApplyEvent =
+  | ApplyStarted
+  | StepStarted
+  | StepFinished
+  | CopyProgressed
+  | ParityFinished
+  | CheckFinished
+  | HookStarted
+  | HookOutput
+  | SupportSchemaKept
+  | GatePassed
+  | GateStopped
+  | PhaseReached
+  | ApplyStopped
+  | ApplyFinished;
+
+export type ApplyEventKind = ApplyEvent['kind'];
+
+/** The one subscriber apply is given. It must not throw: what it does is not apply's concern. */
+export type OnApplyEvent = (e: ApplyEvent) => void;
+
+export function copyProgressed(e: CopyProgressEvent): CopyProgressed {
+  return { kind: 'copy.progress', ...e, ...copyPace(e) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// `cutover mirror` (not built yet): what it will report while it keeps the destination in step.
+
+/** A batch of captured changes replayed on the destination in one transaction. */
+export interface MirrorBatchApplied {
+  kind: 'mirror.batch';
+  transactions: number;
+  changes: number;
+  /** how far the destination is behind the source once the batch committed */
+  lagMs: number;
+}
+
+/** A captured change the mirror could not apply; it waits, the changes after it on its key too. */
+export interface MirrorChangeParked {
+  kind: 'mirror.parked';
+  class: string;
+  key: unknown[];
+  reason: string;
+}
+
+/** A comparison of source and destination while mirroring. */
+export interface MirrorCompareFinished {
+  kind: 'mirror.compared';
+  result: ParityResult;
+}
+
+/** The fence that stops writes on the side being switched away from. */
+export interface MirrorFenceApplied {
+  kind: 'mirror.fenced';
+  side: 'source' | 'destination';
+}
+
+export type MirrorEvent = MirrorBatchApplied | MirrorChangeParked | MirrorCompareFinished | MirrorFenceApplied;
+
+export type OnMirrorEvent = (e: MirrorEvent) => void;
