@@ -184,7 +184,7 @@ export const STATE_MIGRATIONS: StateMigration[] = [
        BEGIN RAISE EXCEPTION 'a failed compare is kept: a resolution may name it'; END $$`,
       `CREATE TRIGGER failed_compare_kept BEFORE UPDATE OR DELETE ON {schema}.compare_runs
        FOR EACH ROW WHEN (NOT OLD.clean) EXECUTE FUNCTION {schema}.failed_compare_kept()`,
-      `CREATE TRIGGER failed_compare_kept BEFORE TRUNCATE ON {schema}.compare_runs
+      `CREATE TRIGGER failed_compares_kept BEFORE TRUNCATE ON {schema}.compare_runs
        FOR EACH STATEMENT EXECUTE FUNCTION {schema}.failed_compare_kept()`,
       // each run of a hook (switch_reads, switch_writes, rollback, their rehearsal twins); the
       // output is a bounded tail, scrubbed of secrets by the caller

@@ -77,12 +77,15 @@ export async function markRetried(
   db: QueryRunner, schema: string, migration: string, id: number, at: Date,
   outcome: { applied: true } | { applied: false; sqlstate: string | null; message: string },
 ): Promise<void> {
+  const s = quoteIdent(schema);
   if (outcome.applied) {
-    await resolveParked(db, schema, migration, id, 'retried', at);
+    await db.query(
+      `UPDATE ${s}.parked_changes SET attempts = attempts + 1, last_attempt = $3, resolved_at = $3, resolution = 'retried'
+       WHERE migration = $1 AND id = $2 AND resolved_at IS NULL`, [migration, id, at]);
     return;
   }
   await db.query(
-    `UPDATE ${quoteIdent(schema)}.parked_changes SET attempts = attempts + 1, last_attempt = $3, sqlstate = $4, message = $5
+    `UPDATE ${s}.parked_changes SET attempts = attempts + 1, last_attempt = $3, sqlstate = $4, message = $5
      WHERE migration = $1 AND id = $2 AND resolved_at IS NULL`,
     [migration, id, at, outcome.sqlstate, scrubText(outcome.message)]);
 }
