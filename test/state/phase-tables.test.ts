@@ -139,6 +139,11 @@ describe('compare history', () => {
       expect(await compareAt(db, SCHEMA, M, new Date('2026-12-03T13:00:01Z'))).toBeNull();
       expect(await compareAt(db, SCHEMA, M, new Date('2026-12-03T13:00:00.100Z'))).toBeNull();
       expect(await lastCleanCompare(db, SCHEMA, 'another')).toBeNull();
+      // two compares in one second: the second alone does not say which
+      await recordCompare(db, SCHEMA, M, compare('2026-12-03T15:00:00.100Z', false), []);
+      await recordCompare(db, SCHEMA, M, compare('2026-12-03T15:00:00.900Z', false), []);
+      expect(await compareAt(db, SCHEMA, M, new Date('2026-12-03T15:00:00Z'))).toBeNull();
+      expect((await compareAt(db, SCHEMA, M, new Date('2026-12-03T15:00:00.900Z')))?.run.at).toBe('2026-12-03T15:00:00.900Z');
     });
   });
 
