@@ -133,6 +133,87 @@ export const STATE_MIGRATIONS: StateMigration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    statements: [
+      // changes the destination refused while mirroring, kept until retried or resolved: the
+      // reads_switched gate opens only when none is open. The error message is scrubbed of secrets
+      // by the caller (it is the destination's text, which can quote a URL or a password)
+      `CREATE TABLE {schema}.parked_changes (
+        id bigserial PRIMARY KEY,
+        migration text NOT NULL,
+        class text NOT NULL,
+        key jsonb NOT NULL,
+        op text NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+        source_xid text NOT NULL,
+        sqlstate text,
+        message text NOT NULL,
+        first_seen timestamptz NOT NULL,
+        attempts integer NOT NULL DEFAULT 1,
+        last_attempt timestamptz NOT NULL,
+        resolved_at timestamptz,
+        resolution text CHECK (resolution IN ('retried', 'applied', 'superseded')),
+        CHECK ((resolved_at IS NULL) = (resolution IS NULL))
+      )`,
+      // the same change refused again (a restarted mirror) is one parked change tried once more
+      `CREATE UNIQUE INDEX ON {schema}.parked_changes (migration, class, key, op, source_xid)`,
+      `CREATE INDEX ON {schema}.parked_changes (migration) WHERE resolved_at IS NULL`,
+      // every compare of dual-run and the tail window, named by its time: `dual_run.resolutions`
+      // cites a failed compare by that time, so a failed compare is never changed or removed
+      `CREATE TABLE {schema}.compare_runs (
+        migration text NOT NULL,
+        at timestamptz NOT NULL,
+        mode text NOT NULL CHECK (mode IN ('count', 'hash', 'exact')),
+        snapshot text,
+        clean boolean NOT NULL,
+        summary jsonb NOT NULL DEFAULT '{}',
+        duration_ms integer NOT NULL,
+        PRIMARY KEY (migration, at)
+      )`,
+      // the keys that differed, per class, bounded: enough to investigate, not a copy of the table
+      `CREATE TABLE {schema}.compare_samples (
+        migration text NOT NULL,
+        at timestamptz NOT NULL,
+        class text NOT NULL,
+        differing bigint NOT NULL,
+        keys jsonb NOT NULL,
+        PRIMARY KEY (migration, at, class),
+        FOREIGN KEY (migration, at) REFERENCES {schema}.compare_runs (migration, at)
+      )`,
+      `CREATE FUNCTION {schema}.failed_compare_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION 'a failed compare is kept: a resolution may name it'; END $$`,
+      `CREATE TRIGGER failed_compare_kept BEFORE UPDATE OR DELETE ON {schema}.compare_runs
+       FOR EACH ROW WHEN (NOT OLD.clean) EXECUTE FUNCTION {schema}.failed_compare_kept()`,
+      `CREATE TRIGGER failed_compares_kept BEFORE TRUNCATE ON {schema}.compare_runs
+       FOR EACH STATEMENT EXECUTE FUNCTION {schema}.failed_compare_kept()`,
+      // each run of a hook (switch_reads, switch_writes, rollback, their rehearsal twins); the
+      // output is a bounded tail, scrubbed of secrets by the caller
+      `CREATE TABLE {schema}.hook_runs (
+        id bigserial PRIMARY KEY,
+        migration text NOT NULL,
+        hook text NOT NULL,
+        phase text NOT NULL,
+        plan_fingerprint text NOT NULL,
+        started_at timestamptz NOT NULL,
+        finished_at timestamptz,
+        exit_code integer,
+        output text NOT NULL DEFAULT ''
+      )`,
+      `CREATE INDEX ON {schema}.hook_runs (migration, id)`,
+      // rehearsals, by the fingerprint of the plan they rehearsed: a changed plan is not rehearsed
+      `CREATE TABLE {schema}.rehearsals (
+        id bigserial PRIMARY KEY,
+        migration text NOT NULL,
+        plan_fingerprint text NOT NULL,
+        kind text NOT NULL,
+        started_at timestamptz NOT NULL,
+        finished_at timestamptz NOT NULL,
+        passed boolean NOT NULL,
+        detail jsonb NOT NULL DEFAULT '{}'
+      )`,
+      `CREATE INDEX ON {schema}.rehearsals (migration, plan_fingerprint, kind, id)`,
+    ],
+  },
 ];
 
 export const STATE_VERSION = STATE_MIGRATIONS[STATE_MIGRATIONS.length - 1]!.version;
