@@ -186,7 +186,7 @@ export async function observe(o: ObserveOptions): Promise<Observed> {
     : stored;
   const missingLive = new Set(state.resources.map((r) => r.address).filter((a) => observable(a) && !live.has(a)));
   const gaps = await lockGaps(o.destination, o.plan, state, missingLive);
-  const pending = await pendingCaptures(o.source, o.destination, o.plan, state, copies);
+  const pending = await pendingCaptures(o.source, o.plan, state, copies);
   return {
     source, destination, sourceFingerprint: fingerprint, state, drift, missingLive, live, gaps, pending,
     connections, parity, copies, checks, tables,

@@ -1,7 +1,7 @@
 // Phase two's sessions and steps: one exported source snapshot shared by every class's copy,
 // a destination session that (where permitted) runs with session_replication_role = replica so
 // destination triggers and foreign keys do not fire twice, and the parity check that follows.
-import { replayClass } from '../capture/replay.js';
+import { drainCapture, type DrainClass } from '../capture/drain.js';
 import { describeMappings, type MappingTypes } from '../checks/expressions.js';
 import { checkParity } from '../checks/parity/check-parity.js';
 import type { Session } from '../db/connect.js';
@@ -23,7 +23,7 @@ import type { CheckKind } from './steps/step.js';
 import { requireTable, type Catalog, type CatalogTable } from '../introspect/catalog.js';
 import type { Plan } from '../plan/types.js';
 import { forgetParity, writeParity } from '../state/parity-store.js';
-import { quoteIdent, quoteQualified } from '../db/sql-identifiers.js';
+import { quoteQualified } from '../db/sql-identifiers.js';
 import { dataLockMode } from '../plan/defaults.js';
 
 export interface RoundTripDeps {
@@ -154,19 +154,7 @@ export class RoundTrip {
     try {
       const destination = await this.destinationSession();
       const types = await this.mappingTypes(snap.session);
-      if (dataLockMode(plan) === 'freeze') {
-        const progress = (await readProgress(destination.client, schema, plan.name)).find((p) => p.class === className);
-        const position = await this.capturePosition(className) ?? progress?.snapshot;
-        if (position) {
-          await replayClass({
-            migration: plan.name, schema, className, cls, source: snap.session.client, snapshot: snap.snapshot, position,
-            sourceWriter: this.deps.sourceWriter.client, destination: destination.client,
-            sourceTable: this.table(this.deps.sourceCatalog, cls.source.table, 'source'),
-            destinationTable: this.table(this.deps.destinationCatalog, cls.destination.table, 'destination'),
-            mapped: this.mapped(className, types),
-          });
-        }
-      }
+      if (dataLockMode(plan) === 'freeze') await this.drain(snap, destination, types);
       const result = await checkParity({
         plan, className, source: snap.session.client, destination: destination.client, sourceCatalog: this.deps.sourceCatalog,
         destinationCatalog: this.deps.destinationCatalog, types: types.get(className), checkedAt: await this.deps.now(), sourceInSnapshot: true,
@@ -220,11 +208,24 @@ export class RoundTrip {
     return result;
   }
 
-  private async capturePosition(className: string): Promise<string | undefined> {
-    const destination = await this.destinationSession();
-    const { rows } = await destination.client.query<{ snapshot: string }>(
-      `SELECT snapshot FROM ${quoteIdent(this.deps.schema)}.capture_positions WHERE migration = $1 AND class = $2`, [this.deps.plan.name, className]);
-    return rows[0]?.snapshot;
+  /** Every copied class's captured changes, up to the parity's snapshot, in one destination
+   * transaction; a class not copied yet keeps its changes in the log. */
+  private async drain(snap: Snapshot, destination: Session, types: MappingTypes): Promise<void> {
+    const { plan, schema } = this.deps;
+    const copies = (await readProgress(destination.client, schema, plan.name)).filter((p) => p.done && p.snapshot && plan.classes[p.class]);
+    const classes: DrainClass[] = copies.map((p) => {
+      const cls = plan.classes[p.class]!;
+      return {
+        name: p.class, cls, copySnapshot: p.snapshot!,
+        sourceTable: this.table(this.deps.sourceCatalog, cls.source.table, 'source'),
+        destinationTable: this.table(this.deps.destinationCatalog, cls.destination.table, 'destination'),
+        mapped: this.mapped(p.class, types),
+      };
+    });
+    await drainCapture({
+      migration: plan.name, schema, source: snap.session.client, snapshot: snap.snapshot,
+      sourceWriter: this.deps.sourceWriter.client, destination: destination.client, classes,
+    });
   }
 
   async close(): Promise<void> {

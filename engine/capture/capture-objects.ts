@@ -1,7 +1,8 @@
-// Change capture on the source: a row trigger on a class's table (and so on each of its
-// partitions) records the key of every changed row, with the writing transaction's id, in a
-// capture table in cutover's schema. Replay re-reads each captured key through `columns`, so
-// capture stores keys only, never row data.
+// Change capture on one side (the source; later, for rollback, the destination): a row trigger on
+// each class's table (and so on each of its partitions) appends the key of every changed row, with
+// the class and the writing transaction's id, to the migration's one capture log in cutover's
+// schema. One log for every class, so a drain can take whole transactions across classes up to a
+// snapshot. The log stores keys only, never row data: a drain re-reads each key through `columns`.
 import { quoteIdent, quoteLiteral, quoteQualified } from '../db/sql-identifiers.js';
 import type { QueryRunner } from '../db/query-runner.js';
 import { runDdl } from '../db/run-ddl.js';
@@ -10,8 +11,30 @@ import { partitionsOf, tablesWithTrigger } from '../lock/partitions.js';
 import { writeTableName } from '../plan/plan-names.js';
 import { sealStatements } from '../lock/source-support.js';
 
+export function captureLogTable(schema: string, migration: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(names.captureLog(migration))}`;
+}
+
+/** `applied` marks an audit class's update or delete that was mirrored and is kept as evidence
+ * (the audit check reports it); every other applied row is deleted. */
+function logTableStatements(schema: string, migration: string): string[] {
+  const log = captureLogTable(schema, migration);
+  return [
+    `CREATE TABLE IF NOT EXISTS ${log} (
+       id bigserial PRIMARY KEY,
+       xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+       class text NOT NULL,
+       op "char" NOT NULL,
+       key jsonb NOT NULL,
+       old_key jsonb,
+       applied boolean NOT NULL DEFAULT false,
+       captured_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+    `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${names.captureLog(migration).slice(0, 50)}_open`)} ON ${log} (class, id) WHERE NOT applied`,
+  ];
+}
+
 export function captureFunction(schema: string, migration: string): string {
-  // TG_ARGV[0]: capture table; TG_ARGV[1..]: key columns in key order
+  // TG_ARGV[0]: the class; TG_ARGV[1..]: its key columns in key order
   return `CREATE OR REPLACE FUNCTION ${fn(schema, names.captureTrigger(migration))}() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $fn$
     DECLARE
@@ -20,7 +43,7 @@ export function captureFunction(schema: string, migration: string): string {
       old_key jsonb;
     BEGIN
       IF TG_OP = 'TRUNCATE' THEN
-        EXECUTE format('INSERT INTO ${quoteIdent(schema)}.%I (op, key) VALUES (''T'', ''[]'')', TG_ARGV[0]);
+        INSERT INTO ${captureLogTable(schema, migration)} (class, op, key) VALUES (TG_ARGV[0], 'T', '[]');
         RETURN NULL;
       END IF;
       IF TG_OP <> 'DELETE' THEN
@@ -29,54 +52,51 @@ export function captureFunction(schema: string, migration: string): string {
       IF TG_OP <> 'INSERT' THEN
         SELECT jsonb_agg(to_jsonb(OLD) -> k ORDER BY i) INTO old_key FROM unnest(keys) WITH ORDINALITY AS u(k, i);
       END IF;
-      EXECUTE format('INSERT INTO ${quoteIdent(schema)}.%I (op, key, old_key) VALUES ($1, $2, $3)', TG_ARGV[0])
-        USING left(TG_OP, 1), coalesce(new_key, old_key), CASE WHEN old_key IS DISTINCT FROM new_key THEN old_key END;
+      INSERT INTO ${captureLogTable(schema, migration)} (class, op, key, old_key)
+        VALUES (TG_ARGV[0], left(TG_OP, 1), coalesce(new_key, old_key), CASE WHEN old_key IS DISTINCT FROM new_key THEN old_key END);
       RETURN NULL;
     END $fn$`;
 }
 
-/** The capture table, the row trigger (PostgreSQL clones it onto every partition, present and
- * future) and the TRUNCATE trigger on the class's own table. ENABLE ALWAYS: capture also sees
- * writes made under `session_replication_role = replica`. */
+/** The log (if not there yet), the row trigger (PostgreSQL clones it onto every partition, present
+ * and future) and the TRUNCATE trigger on the class's own table. ENABLE ALWAYS: capture also sees writes made under
+ * `session_replication_role = replica`. */
 export function captureStatements(schema: string, migration: string, cls: string, table: string, key: string[]): string[] {
-  const captureTable = names.captureTable(migration, cls);
   const trigger = quoteIdent(names.captureTrigger(migration));
-  const args = [captureTable, ...key].map(quoteLiteral).join(', ');
+  const args = [cls, ...key].map(quoteLiteral).join(', ');
   return [
-    `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.${quoteIdent(captureTable)} (
-       id bigserial PRIMARY KEY,
-       xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
-       op "char" NOT NULL,
-       key jsonb NOT NULL,
-       old_key jsonb,
-       captured_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+    ...logTableStatements(schema, migration),
     `DROP TRIGGER IF EXISTS ${trigger} ON ${quoteQualified(table)}`,
     `CREATE TRIGGER ${trigger} AFTER INSERT OR UPDATE OR DELETE ON ${quoteQualified(table)}
        FOR EACH ROW EXECUTE FUNCTION ${fn(schema, names.captureTrigger(migration))}(${args})`,
     `ALTER TABLE ${quoteQualified(table)} ENABLE ALWAYS TRIGGER ${trigger}`,
-    ...truncateCaptureStatements(schema, migration, cls, table, key),
+    ...truncateCaptureStatements(schema, migration, cls, table),
   ];
 }
 
 /** Statement triggers are not cloned: the TRUNCATE capture goes on each partition too. */
-function truncateCaptureStatements(schema: string, migration: string, cls: string, table: string, key: string[]): string[] {
+function truncateCaptureStatements(schema: string, migration: string, cls: string, table: string): string[] {
   const trigger = quoteIdent(names.captureTruncateTrigger(migration, cls));
-  const args = [names.captureTable(migration, cls), ...key].map(quoteLiteral).join(', ');
   return [
     `DROP TRIGGER IF EXISTS ${trigger} ON ${quoteQualified(table)}`,
     `CREATE TRIGGER ${trigger} AFTER TRUNCATE ON ${quoteQualified(table)}
-       FOR EACH STATEMENT EXECUTE FUNCTION ${fn(schema, names.captureTrigger(migration))}(${args})`,
+       FOR EACH STATEMENT EXECUTE FUNCTION ${fn(schema, names.captureTrigger(migration))}(${quoteLiteral(cls)})`,
     `ALTER TABLE ${quoteQualified(table)} ENABLE ALWAYS TRIGGER ${trigger}`,
   ];
 }
 
-/** Installs capture for one class: on its table, then on each partition, one table at a time. A
- * clone of the row trigger that PostgreSQL did not enable ALWAYS with its parent is enabled here. */
+/** Installs capture for one class: the log (once per migration), then the triggers on its table and
+ * on each partition, one table at a time. A clone of the row trigger that PostgreSQL did not enable
+ * ALWAYS with its parent is enabled here. An earlier version's per-class capture table goes. */
 export async function installCapture(db: QueryRunner, schema: string, migration: string, cls: string, table: string, key: string[]): Promise<void> {
   await runDdl(db, [captureFunction(schema, migration)]);
-  await runDdl(db, [...captureStatements(schema, migration, cls, table, key), ...sealStatements(schema)]);
+  await runDdl(db, [
+    ...captureStatements(schema, migration, cls, table, key),
+    `DROP TABLE IF EXISTS ${quoteIdent(schema)}.${quoteIdent(names.legacyCaptureTable(migration, cls))}`,
+    ...sealStatements(schema),
+  ]);
   const partitions = (await partitionsOf(db, [table])).get(table) ?? [];
-  for (const p of partitions) await runDdl(db, truncateCaptureStatements(schema, migration, cls, p, key));
+  for (const p of partitions) await runDdl(db, truncateCaptureStatements(schema, migration, cls, p));
   // the partitions' own triggers, judged by oid so any name matches, and written the plan's way
   const { rows } = await db.query<{ schema: string; name: string }>(
     `SELECT n.nspname AS schema, c.relname AS name FROM pg_catalog.pg_trigger t
@@ -90,12 +110,18 @@ export async function installCapture(db: QueryRunner, schema: string, migration:
 }
 
 /** Removes one class's capture: the row trigger (its clones go with it), the TRUNCATE trigger
- * wherever it is (partitions detached since included), and the capture table. */
+ * wherever it is (partitions detached since included), and the class's rows in the log; the log
+ * itself goes with the last class captured into it. */
 export async function removeCapture(db: QueryRunner, schema: string, migration: string, cls: string, table: string): Promise<void> {
   const truncate = names.captureTruncateTrigger(migration, cls);
   for (const t of await tablesWithTrigger(db, truncate)) await runDdl(db, [`DROP TRIGGER IF EXISTS ${quoteIdent(truncate)} ON ${quoteQualified(t)}`]);
+  const log = captureLogTable(schema, migration);
   await runDdl(db, [
     `DROP TRIGGER IF EXISTS ${quoteIdent(names.captureTrigger(migration))} ON ${quoteQualified(table)}`,
-    `DROP TABLE IF EXISTS ${quoteIdent(schema)}.${quoteIdent(names.captureTable(migration, cls))}`,
+    `DROP TABLE IF EXISTS ${quoteIdent(schema)}.${quoteIdent(names.legacyCaptureTable(migration, cls))}`,
   ]);
+  const { rows } = await db.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [log]);
+  if (!rows[0]?.present) return;
+  await db.query(`DELETE FROM ${log} WHERE class = $1`, [cls]);
+  if ((await tablesWithTrigger(db, names.captureTrigger(migration))).length === 0) await runDdl(db, [`DROP TABLE IF EXISTS ${log}`]);
 }

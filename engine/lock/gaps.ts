@@ -3,12 +3,12 @@
 // that wait to be replayed. Either makes a class's results stale (judgeResults).
 import type { CopyProgress } from '../copy/copy-progress.js';
 import type { QueryRunner } from '../db/query-runner.js';
-import { quoteIdent, quoteLiteral } from '../db/sql-identifiers.js';
+import { quoteIdent } from '../db/sql-identifiers.js';
+import { pendingByClass } from '../capture/capture-log.js';
 import type { LockGap } from '../diff/results.js';
 import { dataLockMode, stateSchema } from '../plan/defaults.js';
 import type { Plan } from '../plan/types.js';
 import type { StateSnapshot } from '../state/state-store.js';
-import { names } from './object-names.js';
 
 /** the event apply records, in the step that puts a missing lock back, before it does */
 export const LOCK_GAP_EVENT = 'lock-gap';
@@ -28,31 +28,15 @@ export async function lockGaps(destination: QueryRunner, plan: Plan, state: Stat
 }
 
 /**
- * Per class, the captured source changes beyond its recorded position (the last replay, else the
- * copy snapshot), counted on the source's capture table: in freeze mode, writes the rule allows
- * wait there until a parity replays them.
+ * Per class, the captured source changes its copy did not see and no drain has applied, counted on
+ * the source's capture log: in freeze mode, writes the rule allows wait there until a parity
+ * drains them.
  */
 export async function pendingCaptures(
-  source: QueryRunner, destination: QueryRunner, plan: Plan, state: StateSnapshot, copies: readonly CopyProgress[],
+  source: QueryRunner, plan: Plan, state: StateSnapshot, copies: readonly CopyProgress[],
 ): Promise<Map<string, number>> {
   if (dataLockMode(plan) !== 'freeze' || !state.exists) return new Map();
-  const schema = stateSchema(plan);
   const captured = new Set(state.resources.map((r) => r.address));
-  const { rows: positions } = await destination.query<{ class: string; snapshot: string }>(
-    `SELECT class, snapshot FROM ${quoteIdent(schema)}.capture_positions WHERE migration = $1`, [plan.name]);
-  const classes = copies.filter((c) => c.done && captured.has(`class.${c.class}.capture`)).flatMap((c) => {
-    const position = positions.find((p) => p.class === c.class)?.snapshot ?? c.snapshot;
-    return position ? [{ cls: c.class, position, table: names.captureTable(plan.name, c.class) }] : [];
-  });
-  if (classes.length === 0) return new Map();
-  const { rows: present } = await source.query<{ t: string }>(
-    `SELECT c.relname::text AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = ANY($2)`,
-    [schema, classes.map((c) => c.table)]);
-  const there = classes.filter((c) => present.some((p) => p.t === c.table));
-  if (there.length === 0) return new Map();
-  const sql = there.map((c, i) =>
-    `SELECT ${i} AS i, (SELECT count(*) FROM ${quoteIdent(schema)}.${quoteIdent(c.table)} WHERE NOT pg_visible_in_snapshot(xid, ${quoteLiteral(c.position)}::pg_snapshot))::bigint AS n`,
-  ).join(' UNION ALL ');
-  const { rows } = await source.query<{ i: number; n: string }>(sql);
-  return new Map(rows.map((r) => [there[r.i]!.cls, Number(r.n)]));
+  const baselines = copies.flatMap((c) => c.done && c.snapshot && captured.has(`class.${c.class}.capture`) ? [{ cls: c.class, copySnapshot: c.snapshot }] : []);
+  return pendingByClass(source, stateSchema(plan), plan.name, baselines);
 }

@@ -13,18 +13,24 @@ import { REGISTRY } from '../phases/registry.js';
 export async function installedOnSource(db: QueryRunner, plan: Plan, qualify: (t: string) => string): Promise<Set<string>> {
   const schema = stateSchema(plan);
   // cloned row triggers on partitions are internal before PostgreSQL 15: tgparentid finds them
-  const { rows } = await db.query<{ kind: string; name: string; table_schema: string | null; table_name: string | null }>(
-    `SELECT 'event' AS kind, evtname::text AS name, NULL::text AS table_schema, NULL::text AS table_name
+  // a trigger's first argument names the class it captures for (earlier versions named a table)
+  const { rows } = await db.query<{ kind: string; name: string; table_schema: string | null; table_name: string | null; arg: string | null }>(
+    `SELECT 'event' AS kind, evtname::text AS name, NULL::text AS table_schema, NULL::text AS table_name, NULL::text AS arg
        FROM pg_event_trigger WHERE evtname LIKE 'cutover\\_%' AND evtenabled = 'A'
      UNION ALL
-     SELECT 'trigger', t.tgname::text, n.nspname::text, c.relname::text
+     SELECT 'trigger', t.tgname::text, n.nspname::text, c.relname::text,
+            convert_from(substring(t.tgargs FROM 1 FOR greatest(position('\\x00'::bytea IN t.tgargs) - 1, 0)), 'UTF8')
        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE t.tgname LIKE 'cutover\\_%' AND (NOT t.tgisinternal OR t.tgparentid <> 0) AND t.tgenabled = 'A'
      UNION ALL
-     SELECT 'schema', nspname::text, NULL, NULL FROM pg_namespace WHERE nspname = $1`, [schema]);
+     SELECT 'schema', nspname::text, NULL, NULL, NULL FROM pg_namespace WHERE nspname = $1
+     UNION ALL
+     SELECT 'table', c.relname::text, NULL, NULL, NULL FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2`, [schema, names.captureLog(plan.name)]);
   // a trigger is keyed by its table as the plan writes it (qualify's form), whatever the names hold
-  const have = new Set(rows.map((r) =>
-    r.kind === 'trigger' ? `trigger:${writeTableName(r.table_schema!, r.table_name!)}:${r.name}` : `${r.kind}:${r.name}`));
+  const have = new Set(rows.flatMap((r) => r.kind === 'trigger'
+    ? [`trigger:${writeTableName(r.table_schema!, r.table_name!)}:${r.name}`, `arg:${writeTableName(r.table_schema!, r.table_name!)}:${r.name}:${r.arg}`]
+    : [`${r.kind}:${r.name}`]));
   const m = plan.name;
   const live = new Set<string>();
   if (have.has(`schema:${schema}`)) live.add('source.support');
@@ -35,8 +41,11 @@ export async function installedOnSource(db: QueryRunner, plan: Plan, qualify: (t
   const tree = (table: string) => [table, ...(partitions.get(table) ?? [])];
   const on = (table: string, trigger: string) => have.has(`trigger:${table}:${trigger}`);
   if (classes.every((c) => tree(c.table).every((t) => on(t, names.dataLockTrigger(m))))) live.add('lock.data');
+  const logged = have.has(`table:${names.captureLog(m)}`);
+  const capturesFor = (table: string, cls: string, trigger: string) => have.has(`arg:${table}:${trigger}:${cls}`);
   for (const c of classes) {
-    const held = tree(c.table).every((t) => on(t, names.captureTrigger(m)) && on(t, names.captureTruncateTrigger(m, c.name)));
+    const held = logged && tree(c.table).every((t) =>
+      capturesFor(t, c.name, names.captureTrigger(m)) && capturesFor(t, c.name, names.captureTruncateTrigger(m, c.name)));
     if (held) live.add(`class.${c.name}.capture`);
   }
   return live;

@@ -37,7 +37,10 @@ export const names = {
   dataLockTrigger: (m: string) => derivedName('data_lock', m),
   captureTrigger: (m: string) => derivedName('capture', m),
   captureTruncateTrigger: (m: string, cls: string) => derivedName('capture_truncate', m, cls),
-  captureTable: (m: string, cls: string) => derivedName('capture', m, cls),
+  /** the one capture log of a migration, in cutover's schema on the side it captures */
+  captureLog: (m: string) => derivedName('capture_log', m),
+  /** the per-class capture table of earlier versions, dropped when capture is installed again */
+  legacyCaptureTable: (m: string, cls: string) => derivedName('capture', m, cls),
 };
 
 /** schema-qualified, quoted function name in cutover's support schema */

@@ -214,6 +214,23 @@ export const STATE_MIGRATIONS: StateMigration[] = [
       `CREATE INDEX ON {schema}.rehearsals (migration, plan_fingerprint, kind, id)`,
     ],
   },
+  {
+    version: 4,
+    statements: [
+      // one capture log across classes has one position per direction (forward: the source's
+      // changes into the destination; reverse: after the write switch, back), each a snapshot
+      // committed in the same transaction as the changes it covers
+      `CREATE TABLE {schema}.capture_log_positions (
+        migration text NOT NULL,
+        direction text NOT NULL CHECK (direction IN ('forward', 'reverse')),
+        snapshot text NOT NULL,
+        drain_to text,
+        applied bigint NOT NULL DEFAULT 0,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (migration, direction)
+      )`,
+    ],
+  },
 ];
 
 export const STATE_VERSION = STATE_MIGRATIONS[STATE_MIGRATIONS.length - 1]!.version;

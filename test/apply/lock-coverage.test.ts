@@ -133,7 +133,7 @@ describe('freeze mode on a partitioned class', () => {
       expect(await rejection(app, sql!), sql).toBe(`cutover: ${op} on public.${table} is rejected: its data is locked (freeze) by migration till-freeze`);
     }
     const captured = await withClient(pair.source, async (c) => (await c.query<{ op: string; key: unknown }>(
-      `SELECT op, key FROM cutover.${c.escapeIdentifier(names.captureTable('sales'))} ORDER BY id`)).rows);
+      `SELECT op, key FROM cutover.${c.escapeIdentifier(names.captureLog)} WHERE class = 'sales' ORDER BY id`)).rows);
     expect(captured).toEqual([{ op: 'I', key: [8, '2026-01-15'] }, { op: 'I', key: [9, '2026-02-15'] }]);
   });
 

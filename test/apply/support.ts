@@ -127,7 +127,7 @@ export function objectNames(migration: string) {
     dataLock: names.dataLockTrigger(migration),
     capture: names.captureTrigger(migration),
     captureTruncate: (cls: string) => names.captureTruncateTrigger(migration, cls),
-    captureTable: (cls: string) => names.captureTable(migration, cls),
+    captureLog: names.captureLog(migration),
   };
 }
 

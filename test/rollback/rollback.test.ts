@@ -105,7 +105,7 @@ describe('cutover rollback from locked (freeze)', () => {
     const names = objectNames(name);
     const locked = await sourceObjects(pair.source);
     expect(locked.triggers).toContain(`orders:${names.capture}`);
-    expect(locked.tables).toContain(names.captureTable('orders'));
+    expect(locked.tables).toContain(names.captureLog);
 
     const r = await cutover(['rollback', planFile, '--auto-approve'], pair.env);
     expectExit(r, 0);

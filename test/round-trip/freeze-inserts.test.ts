@@ -37,7 +37,7 @@ function plan(target: string): string {
     name: NAME, target,
     data: `    mode: freeze
     rules:
-      - { classes: [sales], allow: [insert], reason: the tills keep selling during the window }
+      - { classes: [sales, shops], allow: [insert], reason: the tills keep selling during the window }
     ends: 2099-12-31T00:00:00Z`,
   })}classes:
   shops:
@@ -59,7 +59,7 @@ describe('freeze mode: inserts the rules allow, made during the copy', () => {
     const locked = await cutover(['apply', folder.write('locked.yaml', plan('locked')), '--auto-approve'], pair.env);
     expectExit(locked, 0);
 
-    const captureTable = `cutover.${JSON.stringify(names.captureTable(NAME, 'sales'))}`;
+    const captureLog = `cutover.${JSON.stringify(names.captureLog(NAME))}`;
     const inserted = await withClient(pair.source, async (till) => {
       // after the lock, before the copy: captured, and visible in the copy snapshot (copied, not replayed)
       await till.query(`INSERT INTO sales VALUES (9, 1, 1.00, now())`);
@@ -67,6 +67,9 @@ describe('freeze mode: inserts the rules allow, made during the copy', () => {
       return withClient(pair.source, async (early) => {
         await early.query('BEGIN');
         await early.query(`INSERT INTO sales VALUES (7, 2, 7.00, now())`);
+        // one transaction across two classes, committed after later transactions: drained whole
+        await early.query(`INSERT INTO shops VALUES (11, 'pop-up shop')`);
+        await early.query(`INSERT INTO sales VALUES (5, 11, 5.00, now())`);
 
         const apply = new LiveCli(['apply', folder.write('round-tripped.yaml', plan('round_tripped')), '--auto-approve'],
           { ...pair.env, CUTOVER_COPY_BATCH_ROWS: '5000' });
@@ -87,7 +90,7 @@ describe('freeze mode: inserts the rules allow, made during the copy', () => {
         expectExit(result, 0);
         expect(result.stdout).toContain('Apply complete! Phase round_tripped reached.');
         expect(result.stdout).not.toMatch(/parity FAILED/);
-        return [7, 1, 3, ROWS + 1, 2 * ROWS - 1, 2 * ROWS + 1];
+        return [7, 5, 1, 3, ROWS + 1, 2 * ROWS - 1, 2 * ROWS + 1];
       });
     });
 
@@ -108,8 +111,9 @@ describe('freeze mode: inserts the rules allow, made during the copy', () => {
     expect((await copyProgress(pair.destination, NAME)).get('sales')).toMatchObject({ rows: ROWS + 1, done: true });
     // replay read exactly the keys written after the copy snapshot, and deleted their capture rows
     const [position] = await rows<{ applied: string }>(pair.destination,
-      `SELECT applied::text FROM cutover.capture_positions WHERE migration = $1 AND class = 'sales'`, [NAME]);
-    expect(Number(position!.applied)).toBe(inserted.length);
-    expect(await count(pair.source, `SELECT count(*) AS n FROM ${captureTable}`)).toBe(0);
+      `SELECT applied::text FROM cutover.capture_log_positions WHERE migration = $1 AND direction = 'forward'`, [NAME]);
+    expect(Number(position!.applied)).toBe(inserted.length + 1); // and the pop-up shop
+    expect(await count(pair.source, `SELECT count(*) AS n FROM ${captureLog}`)).toBe(0);
+    expect(await rows(pair.destination, 'SELECT id, name FROM till.shops WHERE id = 11')).toEqual([{ id: 11, name: 'pop-up shop' }]);
   }, 120_000);
 });

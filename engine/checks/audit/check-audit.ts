@@ -15,11 +15,10 @@
 // ROLLBACK; a differing sequence adds one positions read per side (the first 5 differing chunks). The two sides run concurrently,
 // each in a REPEATABLE READ READ ONLY transaction (or the caller's, with *InSnapshot).
 import type { QueryRunner } from '../../db/query-runner.js';
-import { quoteIdent } from '../../db/sql-identifiers.js';
 import type { CheckResult } from '../../diff/plan-result.js';
+import { loggedRewrites } from '../../capture/capture-log.js';
 import { Failure } from '../../failure.js';
 import { requireTable, type Catalog, type CatalogTable } from '../../introspect/catalog.js';
-import { names } from '../../lock/object-names.js';
 import { plural, thousands } from '../../words.js';
 import type { ExpressionType } from '../expressions.js';
 import { parityShape } from '../parity/normalise.js';
@@ -62,21 +61,12 @@ export interface CapturedRewrites {
 
 const OPS = { U: 'update', D: 'delete', T: 'truncate' } as const;
 
-/** Captured UPDATE/DELETE/TRUNCATE on the class's source table, from its capture table if any. */
+/** Captured UPDATE/DELETE/TRUNCATE on the class's source table, from the migration's capture log if any. */
 export async function capturedRewrites(source: QueryRunner, schema: string, migration: string, className: string): Promise<CapturedRewrites> {
-  const qualified = `${quoteIdent(schema)}.${quoteIdent(names.captureTable(migration, className))}`;
-  const none: CapturedRewrites = { captured: false, count: 0, byOp: { update: 0, delete: 0, truncate: 0 }, samples: [] };
-  const { rows: present } = await source.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [qualified]);
-  if (!present[0]?.ok) return none;
-  const { rows } = await source.query<{ op: 'U' | 'D' | 'T'; key: unknown; old_key: unknown; at: string; u: string; d: string; t: string }>(
-    `SELECT c.op::text AS op, c.key, c.old_key,
-            replace(to_char(c.captured_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '.000000', '') || 'Z' AS at,
-            (count(*) FILTER (WHERE c.op = 'U') OVER ())::text AS u,
-            (count(*) FILTER (WHERE c.op = 'D') OVER ())::text AS d,
-            (count(*) FILTER (WHERE c.op = 'T') OVER ())::text AS t
-       FROM ${qualified} AS c WHERE c.op IN ('U', 'D', 'T') ORDER BY c.id LIMIT ${SAMPLES}`);
+  const rows = await loggedRewrites(source, schema, migration, className, SAMPLES);
+  if (!rows) return { captured: false, count: 0, byOp: { update: 0, delete: 0, truncate: 0 }, samples: [] };
   const first = rows[0];
-  const byOp = { update: Number(first?.u ?? 0), delete: Number(first?.d ?? 0), truncate: Number(first?.t ?? 0) };
+  const byOp = { update: first?.updates ?? 0, delete: first?.deletes ?? 0, truncate: first?.truncates ?? 0 };
   return {
     captured: true,
     count: byOp.update + byOp.delete + byOp.truncate,
@@ -84,7 +74,7 @@ export async function capturedRewrites(source: QueryRunner, schema: string, migr
     samples: rows.map((r) => ({
       op: OPS[r.op],
       key: Array.isArray(r.key) ? r.key : [],
-      ...(Array.isArray(r.old_key) ? { oldKey: r.old_key } : {}),
+      ...(Array.isArray(r.oldKey) ? { oldKey: r.oldKey } : {}),
       at: r.at,
     })),
   };

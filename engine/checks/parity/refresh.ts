@@ -4,10 +4,9 @@
 // In freeze mode a class with captured changes not yet replayed is left to that apply's parity
 // (which replays them first): compared now, they would show as differences that are not losses.
 import type { QueryRunner } from '../../db/query-runner.js';
-import { quoteIdent, quoteLiteral } from '../../db/sql-identifiers.js';
 import type { ParityResult } from '../../diff/plan-result.js';
 import { findTable, type Catalog } from '../../introspect/catalog.js';
-import { names } from '../../lock/object-names.js';
+import { pendingByClass } from '../../capture/capture-log.js';
 import { dataLockMode } from '../../plan/defaults.js';
 import type { Plan } from '../../plan/types.js';
 import type { CopyProgress } from '../../copy/copy-progress.js';
@@ -30,14 +29,10 @@ export interface RefreshParityInput {
 }
 
 async function unreplayed(input: RefreshParityInput, className: string): Promise<boolean> {
-  const { rows } = await input.destination.query<{ snapshot: string }>(
-    `SELECT snapshot FROM ${quoteIdent(input.schema)}.capture_positions WHERE migration = $1 AND class = $2`, [input.plan.name, className]);
-  const position = rows[0]?.snapshot ?? input.copies.find((c) => c.class === className)?.snapshot;
-  if (!position) return false;
-  const table = `${quoteIdent(input.schema)}.${quoteIdent(names.captureTable(input.plan.name, className))}`;
-  const found = await input.source.query<{ any: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM ${table} WHERE NOT pg_visible_in_snapshot(xid, ${quoteLiteral(position)}::pg_snapshot)) AS any`);
-  return found.rows[0]?.any === true;
+  const copySnapshot = input.copies.find((c) => c.class === className)?.snapshot;
+  if (!copySnapshot) return false;
+  const pending = await pendingByClass(input.source, input.schema, input.plan.name, [{ cls: className, copySnapshot }]);
+  return (pending.get(className) ?? 0) > 0;
 }
 
 export async function refreshParity(input: RefreshParityInput): Promise<ParityResult[]> {

@@ -1,0 +1,91 @@
+// Reading the capture log: what waits to be drained per class, and what an audit class's log
+// holds as evidence. Every read and write of the log's rows lives here; the objects that fill it
+// are in capture-objects.ts.
+import type { QueryRunner } from '../db/query-runner.js';
+import { quoteLiteral } from '../db/sql-identifiers.js';
+import { captureLogTable } from './capture-objects.js';
+
+/** A class and the snapshot its copy read: log rows that snapshot already saw are no change. */
+export interface CaptureBaseline {
+  cls: string;
+  copySnapshot: string;
+}
+
+/** `JOIN … base` over (class, copy snapshot) pairs, and the condition that a row is a change the
+ * copy did not see and no drain has applied. */
+function pending(baselines: readonly CaptureBaseline[]): { join: string; where: string } {
+  const values = baselines.map((b) => `(${quoteLiteral(b.cls)}, ${quoteLiteral(b.copySnapshot)}::pg_snapshot)`).join(', ');
+  return {
+    join: `JOIN (VALUES ${values}) AS base(class, snap) ON base.class = l.class`,
+    where: 'NOT l.applied AND NOT pg_visible_in_snapshot(l.xid, base.snap)',
+  };
+}
+
+export async function logPresent(db: QueryRunner, schema: string, migration: string): Promise<boolean> {
+  const { rows } = await db.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [captureLogTable(schema, migration)]);
+  return rows[0]?.present === true;
+}
+
+/** Per class, the captured changes no drain has applied yet. */
+export async function pendingByClass(db: QueryRunner, schema: string, migration: string, baselines: readonly CaptureBaseline[]): Promise<Map<string, number>> {
+  if (baselines.length === 0 || !(await logPresent(db, schema, migration))) return new Map();
+  const p = pending(baselines);
+  const { rows } = await db.query<{ class: string; n: string }>(
+    `SELECT l.class, count(*)::text AS n FROM ${captureLogTable(schema, migration)} AS l ${p.join} WHERE ${p.where} GROUP BY l.class`);
+  return new Map(rows.map((r) => [r.class, Number(r.n)]));
+}
+
+export interface LogRow {
+  cls: string;
+  op: 'I' | 'U' | 'D' | 'T';
+  key: unknown[];
+  oldKey: unknown[] | null;
+}
+
+/** The changes to drain, as the calling session's snapshot sees them: whole transactions, since a
+ * transaction's rows become visible together. */
+export async function pendingRows(db: QueryRunner, schema: string, migration: string, baselines: readonly CaptureBaseline[]): Promise<LogRow[]> {
+  if (baselines.length === 0) return [];
+  const p = pending(baselines);
+  const { rows } = await db.query<{ cls: string; op: LogRow['op']; key: unknown[]; old_key: unknown[] | null }>(
+    `SELECT l.class AS cls, l.op::text AS op, l.key, l.old_key FROM ${captureLogTable(schema, migration)} AS l ${p.join}
+      WHERE ${p.where} ORDER BY l.id`);
+  return rows.map((r) => ({ cls: r.cls, op: r.op, key: r.key, oldKey: r.old_key }));
+}
+
+/**
+ * After a drain to `snapshot` has committed on the other side: its rows are deleted, but an audit
+ * class's updates and deletes, kept (marked applied) as the evidence its check reports. Rows a
+ * class's copy already saw go too.
+ */
+export async function retireDrained(db: QueryRunner, schema: string, migration: string, snapshot: string, classes: readonly string[], auditClasses: readonly string[]): Promise<void> {
+  if (classes.length === 0) return;
+  const log = captureLogTable(schema, migration);
+  const visible = `pg_visible_in_snapshot(xid, ${quoteLiteral(snapshot)}::pg_snapshot) AND class = ANY($1) AND NOT applied`;
+  await db.query(`UPDATE ${log} SET applied = true WHERE ${visible} AND class = ANY($2) AND op IN ('U', 'D', 'T')`, [classes, auditClasses]);
+  await db.query(`DELETE FROM ${log} WHERE ${visible}`, [classes]);
+}
+
+export interface LoggedRewrite {
+  op: 'U' | 'D' | 'T';
+  key: unknown;
+  oldKey: unknown;
+  at: string;
+  updates: number;
+  deletes: number;
+  truncates: number;
+}
+
+/** An audit class's captured updates, deletes and truncates (applied or not), the first `limit`
+ * in log order, each row carrying the totals; undefined where the log is not there. */
+export async function loggedRewrites(db: QueryRunner, schema: string, migration: string, cls: string, limit: number): Promise<LoggedRewrite[] | undefined> {
+  if (!(await logPresent(db, schema, migration))) return undefined;
+  const { rows } = await db.query<{ op: LoggedRewrite['op']; key: unknown; old_key: unknown; at: string; u: string; d: string; t: string }>(
+    `SELECT c.op::text AS op, c.key, c.old_key,
+            replace(to_char(c.captured_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '.000000', '') || 'Z' AS at,
+            (count(*) FILTER (WHERE c.op = 'U') OVER ())::text AS u,
+            (count(*) FILTER (WHERE c.op = 'D') OVER ())::text AS d,
+            (count(*) FILTER (WHERE c.op = 'T') OVER ())::text AS t
+       FROM ${captureLogTable(schema, migration)} AS c WHERE c.class = $1 AND c.op IN ('U', 'D', 'T') ORDER BY c.id LIMIT ${limit}`, [cls]);
+  return rows.map((r) => ({ op: r.op, key: r.key, oldKey: r.old_key, at: r.at, updates: Number(r.u), deletes: Number(r.d), truncates: Number(r.t) }));
+}
