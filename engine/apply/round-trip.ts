@@ -23,7 +23,7 @@ import type { CheckKind } from './steps/step.js';
 import { requireTable, type Catalog, type CatalogTable } from '../introspect/catalog.js';
 import type { Plan } from '../plan/types.js';
 import { forgetParity, writeParity } from '../state/parity-store.js';
-import { quoteQualified } from '../db/sql-identifiers.js';
+import { tableFromItem } from '../db/sql-identifiers.js';
 import { dataLockMode } from '../plan/defaults.js';
 
 export interface RoundTripDeps {
@@ -131,10 +131,10 @@ export class RoundTrip {
     const db = destination.client;
     await db.query('BEGIN');
     try {
-      await db.query(`LOCK TABLE ${quoteQualified(table.qualified)} IN SHARE ROW EXCLUSIVE MODE`);
+      await db.query(`LOCK TABLE ${tableFromItem(table)} IN SHARE ROW EXCLUSIVE MODE`);
       const found = await foreignRows(db, { schema, migration: plan.name, cls: className, table, key: was.key });
       if (found.foreign > 0) throw foreignRowsFailure(className, table.qualified, found);
-      await db.query(`DELETE FROM ${quoteQualified(table.qualified)} AS dst WHERE ${writtenByCutover(schema, plan.name, className)}`);
+      await db.query(`DELETE FROM ${tableFromItem(table)} AS dst WHERE ${writtenByCutover(schema, plan.name, className)}`);
       await resetProgress(db, schema, plan.name, className);
       await forgetWrites(db, schema, plan.name, className);
       await forgetParity(db, schema, plan.name, className);
