@@ -35,22 +35,32 @@ export async function pendingByClass(db: QueryRunner, schema: string, migration:
   return new Map(rows.map((r) => [r.class, Number(r.n)]));
 }
 
-export interface LogRow {
-  cls: string;
-  op: 'I' | 'U' | 'D' | 'T';
-  key: unknown[];
-  oldKey: unknown[] | null;
-}
-
-/** The changes to drain, as the calling session's snapshot sees them: whole transactions, since a
- * transaction's rows become visible together. */
-export async function pendingRows(db: QueryRunner, schema: string, migration: string, baselines: readonly CaptureBaseline[]): Promise<LogRow[]> {
+/** The classes among `baselines` whose table was truncated after their copy: no drain can mirror that. */
+export async function truncatedClasses(db: QueryRunner, schema: string, migration: string, baselines: readonly CaptureBaseline[]): Promise<string[]> {
   if (baselines.length === 0) return [];
   const p = pending(baselines);
-  const { rows } = await db.query<{ cls: string; op: LogRow['op']; key: unknown[]; old_key: unknown[] | null }>(
-    `SELECT l.class AS cls, l.op::text AS op, l.key, l.old_key FROM ${captureLogTable(schema, migration)} AS l ${p.join}
-      WHERE ${p.where} ORDER BY l.id`);
-  return rows.map((r) => ({ cls: r.cls, op: r.op, key: r.key, oldKey: r.old_key }));
+  const { rows } = await db.query<{ cls: string }>(
+    `SELECT DISTINCT l.class AS cls FROM ${captureLogTable(schema, migration)} AS l ${p.join} WHERE ${p.where} AND l.op = 'T' ORDER BY 1`);
+  return rows.map((r) => r.cls);
+}
+
+/**
+ * One class's changed keys (new and old), as the calling session's snapshot sees the log — whole
+ * transactions, since a transaction's rows become visible together — each value cast through its
+ * key column's type (`keyTypes`, in key order) to text, so `2026-01-01T00:00` and
+ * `2026-01-01 00:00:00` are one key. DISTINCT over the keys' text: json has no equality operator.
+ */
+export async function pendingKeys(db: QueryRunner, schema: string, migration: string, baseline: CaptureBaseline, keyTypes: readonly string[]): Promise<unknown[][]> {
+  const p = pending([baseline]);
+  const log = captureLogTable(schema, migration);
+  const typed = keyTypes.map((type, i) => `(v ->> ${i})::${type}::text`).join(', ');
+  const { rows } = await db.query<{ k: unknown[] }>(
+    `SELECT t::json AS k FROM (SELECT DISTINCT json_build_array(${typed})::text AS t FROM (
+       SELECT l.key AS v FROM ${log} AS l ${p.join} WHERE ${p.where} AND l.op <> 'T'
+       UNION ALL
+       SELECT l.old_key FROM ${log} AS l ${p.join} WHERE ${p.where} AND l.old_key IS NOT NULL
+     ) x) d`);
+  return rows.map((r) => r.k);
 }
 
 /**

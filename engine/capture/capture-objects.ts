@@ -29,7 +29,7 @@ function logTableStatements(schema: string, migration: string): string[] {
        old_key jsonb,
        applied boolean NOT NULL DEFAULT false,
        captured_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
-    `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${names.captureLog(migration).slice(0, 50)}_open`)} ON ${log} (class, id) WHERE NOT applied`,
+    `CREATE INDEX IF NOT EXISTS ${quoteIdent(names.captureLogOpenIndex(migration))} ON ${log} (class, id) WHERE NOT applied`,
   ];
 }
 

@@ -17,7 +17,7 @@ import { keyJson, keyLiteral, keyTuple } from '../copy/key-range.js';
 import { mappedSelectList, sourceFrom, type MappedColumn } from '../copy/mapped-select.js';
 import { recordWrite } from '../state/written-rows.js';
 import { advanceCapturePosition } from '../state/capture-position.js';
-import { pendingRows, retireDrained, type LogRow } from './capture-log.js';
+import { pendingByClass, pendingKeys, retireDrained, truncatedClasses } from './capture-log.js';
 
 export interface DrainClass {
   name: string;
@@ -47,32 +47,6 @@ export interface DrainInput {
 export interface DrainResult {
   /** distinct keys applied, per class */
   keys: Map<string, number>;
-}
-
-/** Distinct keys per class in the text form copy boundaries use (each value cast through its
- * column type, so `2026-01-01T00:00` and `2026-01-01 00:00:00` are one key). */
-function keysByClass(rows: readonly LogRow[], classes: readonly DrainClass[]): Map<string, unknown[][]> {
-  const out = new Map<string, Map<string, unknown[]>>();
-  for (const r of rows) {
-    if (r.op === 'T') {
-      throw new Failure('capture.truncate', `class ${r.cls}: its source table was truncated after the copy, and a TRUNCATE cannot be mirrored row by row; nothing was applied`,
-        'restore the rows on the source, or roll back (`cutover rollback`) and migrate the class again');
-    }
-    const seen = out.get(r.cls) ?? new Map<string, unknown[]>();
-    for (const k of r.oldKey ? [r.key, r.oldKey] : [r.key]) seen.set(JSON.stringify(k), k);
-    out.set(r.cls, seen);
-  }
-  return new Map(classes.map((c) => [c.name, [...(out.get(c.name)?.values() ?? [])]]));
-}
-
-/** The keys as the source's own typed text, deduplicated after the cast. */
-async function canonicalKeys(input: DrainInput, c: DrainClass, keys: unknown[][]): Promise<unknown[][]> {
-  if (keys.length === 0) return [];
-  const typed = c.cls.source.key.map((k, i) => `(v ->> ${i})::${c.sourceTable.columns.find((x) => x.name === k)?.type ?? 'text'}::text`).join(', ');
-  const { rows } = await input.source.query<{ k: unknown[] }>(
-    `SELECT t::json AS k FROM (SELECT DISTINCT json_build_array(${typed})::text AS t FROM jsonb_array_elements($1::jsonb) AS v) d`,
-    [JSON.stringify(keys)]);
-  return rows.map((r) => r.k);
 }
 
 async function presentRows(input: DrainInput, c: DrainClass, values: string): Promise<{ key: string; row: Record<string, unknown> }[]> {
@@ -128,18 +102,25 @@ async function applyBatch(input: DrainInput, c: DrainClass, keys: unknown[][]): 
 }
 
 export async function drainCapture(input: DrainInput): Promise<DrainResult> {
-  const baselines = input.classes.map((c) => ({ cls: c.name, copySnapshot: c.copySnapshot }));
-  const rows = await pendingRows(input.source, input.schema, input.migration, baselines);
-  const raw = keysByClass(rows, input.classes);
+  const baseline = (c: DrainClass) => ({ cls: c.name, copySnapshot: c.copySnapshot });
+  // one count first: a parity drains before each class, and most drains find nothing
+  const pending = await pendingByClass(input.source, input.schema, input.migration, input.classes.map(baseline));
+  const changed = input.classes.filter((c) => (pending.get(c.name) ?? 0) > 0);
+  const [cut] = await truncatedClasses(input.source, input.schema, input.migration, changed.map(baseline));
+  if (cut) {
+    throw new Failure('capture.truncate', `class ${cut}: its source table was truncated after the copy, and a TRUNCATE cannot be mirrored row by row; nothing was applied`,
+      'restore the rows on the source, or roll back (`cutover rollback`) and migrate the class again');
+  }
   const size = input.batchKeys ?? 1000;
-  const applied = new Map<string, number>();
+  const applied = new Map(input.classes.map((c) => [c.name, 0]));
   const dest = input.destination;
   await dest.query('BEGIN');
   try {
-    for (const c of input.classes) {
-      const keys = await canonicalKeys(input, c, raw.get(c.name) ?? []);
+    for (const c of changed) {
+      const types = c.cls.source.key.map((k) => c.sourceTable.columns.find((x) => x.name === k)?.type ?? 'text');
+      const keys = await pendingKeys(input.source, input.schema, input.migration, baseline(c), types);
       for (let i = 0; i < keys.length; i += size) await applyBatch(input, c, keys.slice(i, i + size));
-      if (keys.length) await recordWrite(dest, input.schema, input.migration, c.name);
+      await recordWrite(dest, input.schema, input.migration, c.name);
       applied.set(c.name, keys.length);
     }
     await advanceCapturePosition(dest, input.schema, input.migration, input.snapshot, [...applied.values()].reduce((a, b) => a + b, 0));
@@ -148,8 +129,9 @@ export async function drainCapture(input: DrainInput): Promise<DrainResult> {
     await dest.query('ROLLBACK').catch(() => undefined);
     throw e;
   }
-  // applied log rows go in the step that moved the position: the log never grows without bound.
-  // An audit class keeps its updates and deletes: a rewritten audit row is evidence its check reports.
+  // applied log rows go in the step that moved the position, and so do those the copies already
+  // saw, of every class: the log never grows without bound. An audit class keeps its updates and
+  // deletes: a rewritten audit row is evidence its check reports.
   await retireDrained(input.sourceWriter, input.schema, input.migration, input.snapshot,
     input.classes.map((c) => c.name), input.classes.filter((c) => c.cls.kind === 'audit').map((c) => c.name));
   return { keys: applied };

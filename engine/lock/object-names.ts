@@ -39,6 +39,7 @@ export const names = {
   captureTruncateTrigger: (m: string, cls: string) => derivedName('capture_truncate', m, cls),
   /** the one capture log of a migration, in cutover's schema on the side it captures */
   captureLog: (m: string) => derivedName('capture_log', m),
+  captureLogOpenIndex: (m: string) => derivedName('capture_open', m),
   /** the per-class capture table of earlier versions, dropped when capture is installed again */
   legacyCaptureTable: (m: string, cls: string) => derivedName('capture', m, cls),
 };
