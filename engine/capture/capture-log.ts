@@ -35,6 +35,16 @@ export async function pendingByClass(db: QueryRunner, schema: string, migration:
   return new Map(rows.map((r) => [r.class, Number(r.n)]));
 }
 
+/** The age in seconds, by the source server's real clock, of the oldest captured change no drain
+ * has applied (0 when none waits): the mirror's lag. */
+export async function oldestPendingAge(db: QueryRunner, schema: string, migration: string, baselines: readonly CaptureBaseline[]): Promise<number> {
+  if (baselines.length === 0 || !(await logPresent(db, schema, migration))) return 0;
+  const p = pending(baselines);
+  const { rows } = await db.query<{ age: number | null }>(
+    `SELECT extract(epoch FROM clock_timestamp() - min(l.captured_at))::float8 AS age FROM ${captureLogTable(schema, migration)} AS l ${p.join} WHERE ${p.where}`);
+  return Math.max(0, rows[0]?.age ?? 0);
+}
+
 /** The classes among `baselines` whose table was truncated after their copy: no drain can mirror that. */
 export async function truncatedClasses(db: QueryRunner, schema: string, migration: string, baselines: readonly CaptureBaseline[]): Promise<string[]> {
   if (baselines.length === 0) return [];

@@ -231,6 +231,26 @@ export const STATE_MIGRATIONS: StateMigration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    statements: [
+      // a parked change keeps the source row the destination refused, as the mirror read it
+      `ALTER TABLE {schema}.parked_changes ADD COLUMN source_row jsonb`,
+      // the running mirror's heartbeat: status, plan and the console read lag and throughput here
+      `CREATE TABLE {schema}.mirror_status (
+        migration text PRIMARY KEY,
+        pid integer NOT NULL,
+        host text NOT NULL,
+        started_at timestamptz NOT NULL,
+        beat_at timestamptz NOT NULL,
+        stopped_at timestamptz,
+        applied bigint NOT NULL DEFAULT 0,
+        rate double precision NOT NULL DEFAULT 0,
+        lag_seconds double precision NOT NULL DEFAULT 0,
+        pending bigint NOT NULL DEFAULT 0
+      )`,
+    ],
+  },
 ];
 
 export const STATE_VERSION = STATE_MIGRATIONS[STATE_MIGRATIONS.length - 1]!.version;

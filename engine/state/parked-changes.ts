@@ -19,6 +19,8 @@ export interface ParkedChangeInput {
   sqlstate: string | null;
   /** the destination's error, already scrubbed of secrets by the caller */
   message: string;
+  /** the mapped source row the destination refused (null for a delete) */
+  sourceRow: Record<string, unknown> | null;
 }
 
 export interface ParkedChange extends ParkedChangeInput {
@@ -31,13 +33,13 @@ export interface ParkedChange extends ParkedChangeInput {
 }
 
 interface ParkedRow {
-  id: string; class: string; key: unknown[]; op: ParkedOp; source_xid: string; sqlstate: string | null; message: string;
+  id: string; class: string; key: unknown[]; op: ParkedOp; source_xid: string; sqlstate: string | null; message: string; source_row: Record<string, unknown> | null;
   first_seen: Date; attempts: number; last_attempt: Date; resolved_at: Date | null; resolution: ParkedResolution | null;
 }
 
 function fromRow(r: ParkedRow): ParkedChange {
   return {
-    id: Number(r.id), class: r.class, key: r.key, op: r.op, sourceXid: r.source_xid, sqlstate: r.sqlstate, message: r.message,
+    id: Number(r.id), class: r.class, key: r.key, op: r.op, sourceXid: r.source_xid, sqlstate: r.sqlstate, message: r.message, sourceRow: r.source_row,
     firstSeen: r.first_seen.toISOString(), attempts: r.attempts, lastAttempt: r.last_attempt.toISOString(),
     resolvedAt: r.resolved_at?.toISOString() ?? null, resolution: r.resolution,
   };
@@ -47,13 +49,13 @@ function fromRow(r: ParkedRow): ParkedChange {
  * again, with the latest error). Returns its id. */
 export async function parkChange(db: QueryRunner, schema: string, migration: string, c: ParkedChangeInput, at: Date): Promise<number> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO ${quoteIdent(schema)}.parked_changes AS p (migration, class, key, op, source_xid, sqlstate, message, first_seen, last_attempt)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+    `INSERT INTO ${quoteIdent(schema)}.parked_changes AS p (migration, class, key, op, source_xid, sqlstate, message, first_seen, last_attempt, source_row)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
      ON CONFLICT (migration, class, key, op, source_xid) DO UPDATE SET attempts = p.attempts + 1, last_attempt = excluded.last_attempt,
-       sqlstate = excluded.sqlstate, message = excluded.message, resolved_at = NULL, resolution = NULL
+       sqlstate = excluded.sqlstate, message = excluded.message, source_row = excluded.source_row, resolved_at = NULL, resolution = NULL
      RETURNING id`,
     // scrubbed once more: state must never hold a secret, whoever forgot
-    [migration, c.class, JSON.stringify(c.key), c.op, c.sourceXid, c.sqlstate, scrubText(c.message), at]);
+    [migration, c.class, JSON.stringify(c.key), c.op, c.sourceXid, c.sqlstate, scrubText(c.message), at, c.sourceRow === null ? null : JSON.stringify(c.sourceRow)]);
   return Number(rows[0]!.id);
 }
 

@@ -17,7 +17,7 @@ afterAll(dropFreshDatabases);
 
 const SCHEMA = 'cutover_state';
 const M = 'orders';
-const PHASE_TABLES = ['compare_runs', 'compare_samples', 'hook_runs', 'parked_changes', 'rehearsals'];
+const PHASE_TABLES = ['compare_runs', 'compare_samples', 'hook_runs', 'mirror_status', 'parked_changes', 'rehearsals'];
 
 async function tables(db: pg.Client): Promise<string[]> {
   const { rows } = await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_catalog.pg_tables WHERE schemaname = $1 ORDER BY 1`, [SCHEMA]);
@@ -74,7 +74,7 @@ describe('state version with the phase three to five tables', () => {
       expect(after).toEqual(expect.arrayContaining(PHASE_TABLES));
       expect((await readState(db, SCHEMA, M)).migration).toMatchObject({ phase: 'copied', planFingerprint: 'fp-1' });
 
-      await parkChange(db, SCHEMA, M, { class: 'invoices', key: [1], op: 'update', sourceXid: '900', sqlstate: '23514', message: 'check' }, new Date());
+      await parkChange(db, SCHEMA, M, { class: 'invoices', key: [1], op: 'update', sourceXid: '900', sqlstate: '23514', message: 'check', sourceRow: { id: 1 } }, new Date());
       await ensureStateSchema(db, SCHEMA);
       expect(await version(db)).toBe(STATE_VERSION);
       expect(await tables(db)).toEqual(after);
@@ -90,11 +90,11 @@ describe('parked changes', () => {
     await withState('parked_changes', async (db) => {
       const t1 = new Date('2026-12-03T10:00:00Z');
       const t2 = new Date('2026-12-03T10:05:00Z');
-      const refused = { class: 'invoices', key: [7, 'eu'], op: 'insert' as const, sourceXid: '4242', sqlstate: '23505', message: 'duplicate key value' };
+      const refused = { class: 'invoices', key: [7, 'eu'], op: 'insert' as const, sourceXid: '4242', sqlstate: '23505', message: 'duplicate key value', sourceRow: { id: 7, region: 'eu' } };
       const id = await parkChange(db, SCHEMA, M, refused, t1);
       const again = await parkChange(db, SCHEMA, M, { ...refused, message: 'duplicate key value (again)' }, t2);
       expect(again).toBe(id);
-      const other = await parkChange(db, SCHEMA, M, { ...refused, key: [8, 'eu'], op: 'delete', sqlstate: null, message: 'gone' }, t2);
+      const other = await parkChange(db, SCHEMA, M, { ...refused, key: [8, 'eu'], op: 'delete', sqlstate: null, message: 'gone', sourceRow: null }, t2);
       expect(await countOpenParked(db, SCHEMA, M)).toBe(2);
       expect(await listParked(db, SCHEMA, M)).toEqual([
         { id, ...refused, message: 'duplicate key value (again)', firstSeen: t1.toISOString(), attempts: 2, lastAttempt: t2.toISOString(), resolvedAt: null, resolution: null },

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TABLES = 'parked_changes|compare_runs|compare_samples|hook_runs|rehearsals';
+const TABLES = 'parked_changes|compare_runs|compare_samples|hook_runs|rehearsals|mirror_status|capture_log_positions';
 // `${quoteIdent(schema)}.hook_runs`, `{schema}.hook_runs`, or the table named after a SQL keyword
 const IN_SQL = new RegExp(`\\}\\.(?:${TABLES})\\b|\\b(?:FROM|INTO|UPDATE|JOIN|TABLE)\\s+(?:${TABLES})\\b`, 'i');
 
