@@ -6,6 +6,8 @@ import { packageRoot } from '../engine/package-files.js';
 import { didYouMean } from '../engine/validate/suggest.js';
 import { COMMON_OPTIONS, type Command } from './command.js';
 import { applyCommand } from './commands/apply.js';
+import { compareCommand } from './commands/compare.js';
+import { mirrorCommand } from './commands/mirror.js';
 import { embeddedCommand } from './commands/embedded.js';
 import { exceptionCommand } from './commands/exception.js';
 import { forceUnlockCommand } from './commands/force-unlock.js';
@@ -16,7 +18,7 @@ import { validateCommand } from './commands/validate.js';
 import { renderFailure } from './render/failure.js';
 import { processTerminal } from './terminal.js';
 
-const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, statusCommand, exceptionCommand, rollbackCommand, forceUnlockCommand, embeddedCommand];
+const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, statusCommand, mirrorCommand, compareCommand, exceptionCommand, rollbackCommand, forceUnlockCommand, embeddedCommand];
 
 function version(): string {
   return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

@@ -13,6 +13,7 @@ import { observe, type Observed } from './observe.js';
 import { unseenConnections } from './checks/connections.js';
 import { stateSchema } from './plan/defaults.js';
 import { otherStateHolder } from './state/state-lock.js';
+import { reached } from './phases/phase-order.js';
 
 export interface ComputedPlan {
   result: PlanResult;
@@ -36,6 +37,7 @@ export async function computePlan(ctx: MigrationContext, options: { refresh: boo
   // a result that judged other rows than the table holds now is not a result any more
   const results = judgeResults({
     parity: observed.parity, checks: observed.checks, copies: observed.copies, tables: observed.tables, gaps: observed.gaps, pending: observed.pending,
+    settled: reached(observed.state.migration?.phase ?? 'none', 'dual_run'),
   });
   const result = buildPlan({
     plan: ctx.plan,

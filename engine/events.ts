@@ -5,6 +5,7 @@ import type { Action, CheckResult, Gate, ParityResult } from './diff/plan-result
 import type { CopyProgressEvent } from './copy/copy-class.js';
 import { copyPace, type CopyPace } from './copy/copy-pace.js';
 import type { Proof } from './diff/proof.js';
+import type { ClassVerdict } from './compare/compare-findings.js';
 
 /** One change of the plan started: a lock installed, a class copied, a check run, a hook run. */
 export interface StepStarted {
@@ -111,7 +112,8 @@ export type ApplyEvent =
   | GateStopped
   | PhaseReached
   | ApplyStopped
-  | ApplyFinished;
+  | ApplyFinished
+  | MirrorChangeParked;
 
 export type ApplyEventKind = ApplyEvent['kind'];
 
@@ -123,18 +125,29 @@ export function copyProgressed(e: CopyProgressEvent): CopyProgressed {
 }
 
 // ---------------------------------------------------------------------------------------------
-// `cutover mirror` (not built yet): what it will report while it keeps the destination in step.
+// `cutover mirror`: what it reports while it keeps the destination in step (a drain into dual-run
+// reports parked changes through apply's events too).
 
-/** A batch of captured changes replayed on the destination in one transaction. */
-export interface MirrorBatchApplied {
-  kind: 'mirror.batch';
-  transactions: number;
-  changes: number;
-  /** how far the destination is behind the source once the batch committed */
-  lagMs: number;
+/** The mirror took its lock and starts from the recorded position. */
+export interface MirrorStarted {
+  kind: 'mirror.started';
+  phase: string;
+  /** changes applied before this run, by every drain so far */
+  appliedBefore: number;
 }
 
-/** A captured change the mirror could not apply; it waits, the changes after it on its key too. */
+/** One drain committed: every change captured up to a source snapshot, in one destination transaction. */
+export interface MirrorBatchApplied {
+  kind: 'mirror.batch';
+  /** distinct keys applied */
+  changes: number;
+  /** keys refused by the destination in this batch, now parked */
+  parked: number;
+  /** keys not applied because an earlier change of theirs is parked */
+  held: number;
+}
+
+/** A captured change the destination refused; it is parked, and the changes after it on its key wait. */
 export interface MirrorChangeParked {
   kind: 'mirror.parked';
   class: string;
@@ -142,10 +155,39 @@ export interface MirrorChangeParked {
   reason: string;
 }
 
-/** A comparison of source and destination while mirroring. */
+/** A compare ran (at its cadence, or asked for) and was recorded. */
 export interface MirrorCompareFinished {
   kind: 'mirror.compared';
-  result: ParityResult;
+  at: string;
+  clean: boolean;
+  verdicts: ClassVerdict[];
+}
+
+/** Every report interval: how the mirror keeps up. */
+export interface MirrorStatusReport {
+  kind: 'mirror.status';
+  applied: number;
+  /** changes per second since the last report */
+  rate: number;
+  /** age of the oldest change not applied yet */
+  lagSeconds: number;
+  /** changes captured and not applied yet */
+  pending: number;
+  parkedOpen: number;
+}
+
+/** `--retry-rejected` tried every open parked change again. */
+export interface MirrorRetried {
+  kind: 'mirror.retried';
+  retried: number;
+  applied: number;
+  refused: { class: string; key: unknown[]; message: string }[];
+}
+
+/** The mirror stopped cleanly (a stop request, or `--once` done). */
+export interface MirrorStopped {
+  kind: 'mirror.stopped';
+  applied: number;
 }
 
 /** The fence that stops writes on the side being switched away from. */
@@ -154,6 +196,7 @@ export interface MirrorFenceApplied {
   side: 'source' | 'destination';
 }
 
-export type MirrorEvent = MirrorBatchApplied | MirrorChangeParked | MirrorCompareFinished | MirrorFenceApplied;
+export type MirrorEvent =
+  | MirrorStarted | MirrorBatchApplied | MirrorChangeParked | MirrorCompareFinished | MirrorStatusReport | MirrorRetried | MirrorStopped | MirrorFenceApplied;
 
 export type OnMirrorEvent = (e: MirrorEvent) => void;

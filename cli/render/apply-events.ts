@@ -7,6 +7,7 @@ import type { ApplyEvent, OnApplyEvent } from '../../engine/events.js';
 import type { Terminal } from '../terminal.js';
 import { copyProgressReporter } from './copy-progress.js';
 import { checkFailedLines, parityFailedLine } from './findings.js';
+import { parkedLine } from './mirror-events.js';
 
 const VERB: Record<Action, [string, string]> = {
   create: ['Creating', 'Creation complete'],
@@ -45,6 +46,8 @@ export function applyEventLines(e: ApplyEvent): string[] {
     }
     case 'phase.reached':
       return [`Phase ${e.phase} reached.`];
+    case 'mirror.parked':
+      return [parkedLine(e)];
     case 'copy.progress':
     case 'apply.started':
     case 'gate.passed':

@@ -11,6 +11,7 @@ import { customCodeVerify } from './steps/custom-code.js';
 import { attachmentsCheck, auditCheck, auditGuard, moneyCheck } from './steps/extra-care.js';
 import { rollbackHook } from './steps/hooks.js';
 import { dataLock, fingerprintLock, integrationLock, schemaLock } from './steps/locks.js';
+import { mirrorPosition } from './steps/mirror-position.js';
 import { parity } from './steps/parity.js';
 import { sourceSupport } from './steps/source-support.js';
 import type { ApplyTarget, Executor, Verdict } from './steps/step.js';
@@ -29,7 +30,7 @@ const EXECUTORS: Record<ResourceKind, Executor | undefined> = {
   'class.money': moneyCheck,
   'class.attachments': attachmentsCheck,
   'custom_code.verify': customCodeVerify,
-  'mirror.position': undefined,
+  'mirror.position': mirrorPosition,
   'hook.switch_reads': undefined,
   'source.read_only': undefined,
   'destination.sequences': undefined,

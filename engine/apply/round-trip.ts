@@ -1,7 +1,9 @@
 // Phase two's sessions and steps: one exported source snapshot shared by every class's copy,
 // a destination session that (where permitted) runs with session_replication_role = replica so
 // destination triggers and foreign keys do not fire twice, and the parity check that follows.
-import { drainCapture, type DrainClass } from '../capture/drain.js';
+import { drainCapture, type DrainClass, type DrainResult } from '../capture/drain.js';
+import { withDrainLock } from '../capture/drain-lock.js';
+import type pg from 'pg';
 import { describeMappings, type MappingTypes } from '../checks/expressions.js';
 import { checkParity } from '../checks/parity/check-parity.js';
 import type { Session } from '../db/connect.js';
@@ -44,6 +46,20 @@ export interface RoundTripDeps {
   batchRows?: number;
   /** the plan file's folder: attachment roots and bank statements are relative to it */
   planDir: string;
+  /** the command these steps serve, as a waiting drain is told */
+  command?: string;
+}
+
+/** A source snapshot the destination was drained to, and the drain. */
+export interface DrainedSnapshot {
+  /** inside the snapshot's REPEATABLE READ transaction */
+  source: pg.Client;
+  snapshot: string;
+  destination: pg.Client;
+  types: MappingTypes;
+  /** the classes drained, with what applying their keys needs */
+  classes: DrainClass[];
+  drained: DrainResult;
 }
 
 function foreignRowsFailure(className: string, table: string, found: ForeignRows): Failure {
@@ -60,6 +76,7 @@ interface Snapshot {
 export class RoundTrip {
   private copySnapshot?: Snapshot;
   private destination?: Session;
+  private drainSource?: Session;
   private types?: MappingTypes;
 
   constructor(private readonly deps: RoundTripDeps) {}
@@ -68,8 +85,8 @@ export class RoundTrip {
     return requireTable(catalog, name, side, 'round trip');
   }
 
-  private async openSnapshot(purpose: string): Promise<Snapshot> {
-    const session = await this.deps.openSource(purpose, true);
+  private async openSnapshot(purpose: string, reuse?: Session): Promise<Snapshot> {
+    const session = reuse ?? await this.deps.openSource(purpose, true);
     // the mapping's types first: describing them runs (and ends) a transaction of its own, which
     // inside the snapshot's transaction would end it and leave later reads on fresh snapshots
     await this.mappingTypes(session);
@@ -148,13 +165,20 @@ export class RoundTrip {
 
   /** Exact parity: take a fresh source snapshot, replay captured changes up to it, hash both sides. */
   async parity(className: string): Promise<ParityResult> {
+    const destination = await this.destinationSession();
+    // in a freeze the capture is drained first, so no other drain may move the destination while it is hashed
+    return dataLockMode(this.deps.plan) === 'freeze'
+      ? this.drainLocked(destination, 'parity', () => this.judgeParity(className, destination, true))
+      : this.judgeParity(className, destination, false);
+  }
+
+  private async judgeParity(className: string, destination: Session, drain: boolean): Promise<ParityResult> {
     const { plan, schema } = this.deps;
     const cls = plan.classes[className]!;
     const snap = await this.openSnapshot('parity');
     try {
-      const destination = await this.destinationSession();
       const types = await this.mappingTypes(snap.session);
-      if (dataLockMode(plan) === 'freeze') await this.drain(snap, destination, types);
+      if (drain) await this.drain(snap, destination, await this.drainClasses(destination, types), false);
       const result = await checkParity({
         plan, className, source: snap.session.client, destination: destination.client, sourceCatalog: this.deps.sourceCatalog,
         destinationCatalog: this.deps.destinationCatalog, types: types.get(className), checkedAt: await this.deps.now(), sourceInSnapshot: true,
@@ -169,6 +193,43 @@ export class RoundTrip {
       await snap.session.client.query('ROLLBACK').catch(() => undefined);
       await snap.session.close();
     }
+  }
+
+  /** `fn` under the drain lock, taken on the destination session before any snapshot is opened. */
+  private drainLocked<T>(destination: Session, what: string, fn: () => Promise<T>): Promise<T> {
+    return withDrainLock(destination.client,
+      { schema: this.deps.schema, migration: this.deps.plan.name, command: `${this.deps.command ?? 'cutover apply'} (${what})`, backendPid: destination.pid, signal: this.deps.signal }, fn);
+  }
+
+  /**
+   * `fn` in a source snapshot the destination was just drained to (every class's captured changes
+   * and the position, in one destination transaction), under the drain lock: while `fn` runs, no
+   * other drain moves the destination, so both sides can be judged in the same state.
+   */
+  async inDrainedSnapshot<T>(command: string, fn: (s: DrainedSnapshot) => Promise<T>): Promise<T> {
+    // every copy is done by now: its snapshot's transaction would hold the tables' locks against
+    // the data lock's removal
+    await this.endCopySnapshot();
+    const destination = await this.destinationSession();
+    return this.drainLocked(destination, command, async () => {
+      // one source session for every drain: a follower drains several times a second
+      this.drainSource ??= await this.deps.openSource('drain', true);
+      const snap = await this.openSnapshot(command, this.drainSource);
+      try {
+        const types = await this.mappingTypes(snap.session);
+        const classes = await this.drainClasses(destination, types);
+        const drained = await this.drain(snap, destination, classes, true);
+        return await fn({ source: snap.session.client, snapshot: snap.snapshot, destination: destination.client, types, classes, drained });
+      } finally {
+        await snap.session.client.query('ROLLBACK').catch(() => undefined);
+      }
+    });
+  }
+
+  /** Every class's captured changes up to a fresh source snapshot, with the position: what entering
+   * dual-run starts the mirror from, and each of the mirror's batches. */
+  drainAll(command = 'drain'): Promise<DrainResult> {
+    return this.inDrainedSnapshot(command, async (s) => s.drained);
   }
 
   /** A check parity cannot make, in a fresh source snapshot; the result is stored in state. */
@@ -208,12 +269,11 @@ export class RoundTrip {
     return result;
   }
 
-  /** Every copied class's captured changes, up to the parity's snapshot, in one destination
-   * transaction; a class not copied yet keeps its changes in the log. */
-  private async drain(snap: Snapshot, destination: Session, types: MappingTypes): Promise<void> {
+  /** The classes whose copy is done: their changes can be drained; the others' wait in the log. */
+  private async drainClasses(destination: Session, types: MappingTypes): Promise<DrainClass[]> {
     const { plan, schema } = this.deps;
     const copies = (await readProgress(destination.client, schema, plan.name)).filter((p) => p.done && p.snapshot && plan.classes[p.class]);
-    const classes: DrainClass[] = copies.map((p) => {
+    return copies.map((p) => {
       const cls = plan.classes[p.class]!;
       return {
         name: p.class, cls, copySnapshot: p.snapshot!,
@@ -222,17 +282,28 @@ export class RoundTrip {
         mapped: this.mapped(p.class, types),
       };
     });
-    await drainCapture({
-      migration: plan.name, schema, source: snap.session.client, snapshot: snap.snapshot,
+  }
+
+  /** `classes`' captured changes, up to the snapshot, in one destination transaction. */
+  private async drain(snap: Snapshot, destination: Session, classes: DrainClass[], settled: boolean): Promise<DrainResult> {
+    const { plan, schema } = this.deps;
+    return drainCapture({
+      migration: plan.name, schema, source: snap.session.client, snapshot: snap.snapshot, at: await this.deps.now(), settled,
       sourceWriter: this.deps.sourceWriter.client, destination: destination.client, classes,
     });
   }
 
+  private async endCopySnapshot(): Promise<void> {
+    const snap = this.copySnapshot;
+    this.copySnapshot = undefined;
+    if (!snap) return;
+    await snap.session.client.query('ROLLBACK').catch(() => undefined);
+    await snap.session.close();
+  }
+
   async close(): Promise<void> {
-    if (this.copySnapshot) {
-      await this.copySnapshot.session.client.query('ROLLBACK').catch(() => undefined);
-      await this.copySnapshot.session.close();
-    }
+    await this.drainSource?.close();
+    await this.endCopySnapshot();
     await this.destination?.close();
   }
 }

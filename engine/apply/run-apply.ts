@@ -4,12 +4,11 @@
 import { checkpoint, isInterrupted } from '../interrupted.js';
 import os from 'node:os';
 import { computePlan, type ComputedPlan } from '../compute-plan.js';
-import { connect, type Session } from '../db/connect.js';
 import { findingsClosing } from '../diff/gates.js';
 import type { Change, Gate, PlanResult } from '../diff/plan-result.js';
 import { Failure } from '../failure.js';
 import { scrubError } from '../secrets.js';
-import { registerBackend, supportInstalled, unregisterBackend } from '../lock/source-support.js';
+import { unregisterBackend } from '../lock/source-support.js';
 import type { MigrationContext } from '../migration-context.js';
 import { qualifier } from '../observe.js';
 import type { Phase } from '../plan/types.js';
@@ -25,7 +24,7 @@ import { proven, type Proof } from '../diff/proof.js';
 import { MISSING_LIVE, RECOPY_REFUSED } from '../diff/build-plan.js';
 import { isGapAddress, LOCK_GAP_EVENT } from '../lock/gaps.js';
 import { sampleKeysText } from '../state/written-rows.js';
-import { openClassSteps } from './class-steps.js';
+import { openClassSteps, openSourceWriter } from './class-steps.js';
 import { stateSchema } from '../plan/defaults.js';
 import { runPlanHook } from '../hooks/plan-hook.js';
 import { shellHookRunner } from '../hooks/run-hook.js';
@@ -143,12 +142,6 @@ function checkStale(saved: SavedPlan, computed: ComputedPlan, ctx: MigrationCont
     sourceFingerprint: computed.observed.sourceFingerprint.hash, planFingerprint: ctx.planFingerprint,
   });
   if (reasons.length) throw new Failure('apply.stale-plan', `the saved plan is stale: ${reasons.join('; ')}`, 'run `cutover plan -out FILE` again and review it');
-}
-
-async function openSourceWriter(ctx: MigrationContext, resolveEmbedded: ApplyOptions['resolveEmbedded'], schema: string): Promise<Session> {
-  const session = await connect({ side: 'source', url: ctx.plan.source.url }, { purpose: 'apply', resolveEmbedded });
-  if (await supportInstalled(session.client, schema)) await registerBackend(session.client, schema, ctx.plan.name, 'apply');
-  return session;
 }
 
 /** A plan this migration can no longer apply: it ended, or its rollback needs what this version lacks. */

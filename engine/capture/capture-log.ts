@@ -9,15 +9,19 @@ import { captureLogTable } from './capture-objects.js';
 export interface CaptureBaseline {
   cls: string;
   copySnapshot: string;
+  /** the position of a drain that covered this class: log rows it saw were applied, even where a
+   * crash kept the log from being cleaned after the destination committed */
+  position?: string;
 }
 
-/** `JOIN … base` over (class, copy snapshot) pairs, and the condition that a row is a change the
- * copy did not see and no drain has applied. */
+/** `JOIN … base` over (class, copy snapshot, position) rows, and the condition that a row is a
+ * change the copy did not see and no drain has applied. */
 function pending(baselines: readonly CaptureBaseline[]): { join: string; where: string } {
-  const values = baselines.map((b) => `(${quoteLiteral(b.cls)}, ${quoteLiteral(b.copySnapshot)}::pg_snapshot)`).join(', ');
+  const values = baselines.map((b) =>
+    `(${quoteLiteral(b.cls)}, ${quoteLiteral(b.copySnapshot)}::pg_snapshot, ${b.position ? quoteLiteral(b.position) : 'NULL'}::pg_snapshot)`).join(', ');
   return {
-    join: `JOIN (VALUES ${values}) AS base(class, snap) ON base.class = l.class`,
-    where: 'NOT l.applied AND NOT pg_visible_in_snapshot(l.xid, base.snap)',
+    join: `JOIN (VALUES ${values}) AS base(class, snap, pos) ON base.class = l.class`,
+    where: 'NOT l.applied AND NOT pg_visible_in_snapshot(l.xid, base.snap) AND (base.pos IS NULL OR NOT pg_visible_in_snapshot(l.xid, base.pos))',
   };
 }
 

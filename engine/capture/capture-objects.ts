@@ -42,9 +42,14 @@ export function captureFunction(schema: string, migration: string): string {
       new_key jsonb;
       old_key jsonb;
     BEGIN
+      -- refused, not captured: a log of keys cannot say which rows a TRUNCATE removed, and
+      -- mirrored as "delete the class" it would empty the destination outside the order of the
+      -- other transactions; a DELETE is mirrored row by row
       IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO ${captureLogTable(schema, migration)} (class, op, key) VALUES (TG_ARGV[0], 'T', '[]');
-        RETURN NULL;
+        RAISE EXCEPTION 'cutover: TRUNCATE on %.% is refused: migration ${migration.replace(/'/g, "''")} mirrors class % row by row, and a TRUNCATE cannot be mirrored',
+            TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_ARGV[0]
+          USING ERRCODE = 'object_not_in_prerequisite_state',
+                HINT = 'delete the rows with DELETE, which is mirrored, or roll the migration back first';
       END IF;
       IF TG_OP <> 'DELETE' THEN
         SELECT jsonb_agg(to_jsonb(NEW) -> k ORDER BY i) INTO new_key FROM unnest(keys) WITH ORDINALITY AS u(k, i);
@@ -59,7 +64,7 @@ export function captureFunction(schema: string, migration: string): string {
 }
 
 /** The log (if not there yet), the row trigger (PostgreSQL clones it onto every partition, present
- * and future) and the TRUNCATE trigger on the class's own table. ENABLE ALWAYS: capture also sees writes made under
+ * and future) and the trigger refusing TRUNCATE on the class's own table. ENABLE ALWAYS: capture also sees writes made under
  * `session_replication_role = replica`. */
 export function captureStatements(schema: string, migration: string, cls: string, table: string, key: string[]): string[] {
   const trigger = quoteIdent(names.captureTrigger(migration));
@@ -74,7 +79,7 @@ export function captureStatements(schema: string, migration: string, cls: string
   ];
 }
 
-/** Statement triggers are not cloned: the TRUNCATE capture goes on each partition too. */
+/** Statement triggers are not cloned: the TRUNCATE refusal goes on each partition too. */
 function truncateCaptureStatements(schema: string, migration: string, cls: string, table: string): string[] {
   const trigger = quoteIdent(names.captureTruncateTrigger(migration, cls));
   return [

@@ -9,24 +9,17 @@
 // and the log's cleanup on the source costs a second application, never a lost change.
 import type pg from 'pg';
 import type { QueryRunner } from '../db/query-runner.js';
-import { quoteIdent, quoteQualified } from '../db/sql-identifiers.js';
 import { Failure } from '../failure.js';
-import type { CatalogTable } from '../introspect/catalog.js';
-import type { RecordClass } from '../plan/types.js';
-import { keyJson, keyLiteral, keyTuple } from '../copy/key-range.js';
-import { mappedSelectList, sourceFrom, type MappedColumn } from '../copy/mapped-select.js';
-import { recordWrite } from '../state/written-rows.js';
-import { advanceCapturePosition } from '../state/capture-position.js';
-import { pendingByClass, pendingKeys, retireDrained, truncatedClasses } from './capture-log.js';
+import { recordWrite, sampleKeysFrom } from '../state/written-rows.js';
+import { advanceCapturePosition, readCapturePosition } from '../state/capture-position.js';
+import { listParked, parkChange } from '../state/parked-changes.js';
+import { applyKeys, keyText, type KeyedClass, type Refusal } from './apply-keys.js';
+import { captureLogTable } from './capture-objects.js';
+import { pendingByClass, pendingKeys, retireDrained, truncatedClasses, type CaptureBaseline } from './capture-log.js';
 
-export interface DrainClass {
-  name: string;
-  cls: RecordClass;
+export interface DrainClass extends KeyedClass {
   /** the snapshot the class's copy read */
   copySnapshot: string;
-  sourceTable: CatalogTable;
-  destinationTable: CatalogTable;
-  mapped: MappedColumn[];
 }
 
 export interface DrainInput {
@@ -41,68 +34,74 @@ export interface DrainInput {
   destination: pg.Client;
   /** the classes whose copy is done; others' changes wait in the log */
   classes: readonly DrainClass[];
+  /** the migration clock's time, for changes parked */
+  at: Date;
+  /** every class is drained together from here on (dual-run and later): the recorded position
+   * covers them all, so what it saw is never applied a second time after a crash */
+  settled?: boolean;
   batchKeys?: number;
+}
+
+export interface ParkedNote {
+  class: string;
+  key: unknown[];
+  message: string;
 }
 
 export interface DrainResult {
   /** distinct keys applied, per class */
   keys: Map<string, number>;
+  /** changes the destination refused in this drain, now parked */
+  parked: ParkedNote[];
+  /** changed keys not applied because an earlier change of theirs is parked */
+  held: number;
 }
 
-async function presentRows(input: DrainInput, c: DrainClass, values: string): Promise<{ key: string; row: Record<string, unknown> }[]> {
-  const key = c.cls.source.key;
-  const from = sourceFrom(c.cls, c.sourceTable, `${keyTuple(key)} IN (${values})`);
-  const { rows } = await input.source.query<{ row: Record<string, unknown> }>(
-    `SELECT row_to_json(x) AS row FROM (SELECT ${keyJson(key)} AS "__cutover_key", ${mappedSelectList(c.mapped)} ${from}) x`);
-  return rows.map(({ row }) => {
-    const { __cutover_key: k, ...rest } = row;
-    return { key: JSON.stringify(k), row: rest };
-  });
+/** The source transaction that last wrote `key` (as the log has it), or, where the log's text of
+ * the key differs from ours, the first transaction the drain's snapshot did not see. */
+async function lastWriter(input: DrainInput, cls: string, key: unknown[]): Promise<string> {
+  const { rows } = await input.source.query<{ x: string }>(
+    `SELECT coalesce(max(l.xid::text::numeric)::text, pg_snapshot_xmax($3::pg_snapshot)::text) AS x
+       FROM ${captureLogTable(input.schema, input.migration)} AS l WHERE l.class = $1 AND (l.key = $2::jsonb OR l.old_key = $2::jsonb)`,
+    [cls, JSON.stringify(key), input.snapshot]);
+  return rows[0]!.x;
 }
 
-/** The destination keys (as arrays of text) of source rows that are gone, from their source key alone. */
-async function destinationKeysOf(input: DrainInput, c: DrainClass, keys: unknown[][]): Promise<unknown[][]> {
-  const key = c.cls.source.key;
-  const expressions = c.cls.destination.key.map((k) => c.cls.columns[k] ?? 'NULL');
-  const rows = keys.map((k) => `(${keyLiteral(key, k, c.sourceTable).slice(1, -1)})`).join(', ');
-  try {
-    const { rows: out } = await input.source.query<{ k: unknown[] }>(
-      `SELECT json_build_array(${expressions.map((e) => `(${e}\n)::text`).join(', ')}) AS k FROM (VALUES ${rows}) AS src(${key.map(quoteIdent).join(', ')})`);
-    return out.map((r) => r.k);
-  } catch (e) {
-    throw new Failure('replay.key-mapping', `class ${c.name}: a deleted source row's destination key cannot be computed from its source key (${(e as Error).message})`,
-      'map the destination key from the source key columns only');
-  }
+async function park(input: DrainInput, c: DrainClass, r: Refusal): Promise<ParkedNote> {
+  await parkChange(input.destination, input.schema, input.migration,
+    { class: c.name, key: r.key, op: r.op, sourceXid: await lastWriter(input, c.name, r.key), sqlstate: r.sqlstate, message: r.message, sourceRow: r.sourceRow }, input.at);
+  return { class: c.name, key: r.key, message: r.message };
 }
 
-/** Applies one batch of a class's keys, inside the drain's destination transaction. */
-async function applyBatch(input: DrainInput, c: DrainClass, keys: unknown[][]): Promise<void> {
-  const values = keys.map((k) => keyLiteral(c.cls.source.key, k, c.sourceTable)).join(', ');
-  const present = await presentRows(input, c, values);
-  const found = new Set(present.map((r) => r.key));
-  const gone = keys.filter((k) => !found.has(JSON.stringify(k)));
-  const deleted = gone.length ? await destinationKeysOf(input, c, gone) : [];
-  const dest = input.destination;
-  const table = quoteQualified(c.destinationTable.qualified);
-  const cols = c.mapped.map((m) => quoteIdent(m.column));
-  const dk = c.cls.destination.key;
-  const dkList = dk.map(quoteIdent).join(', ');
-  // deletes first: a key update moves the row, and its new key may be another row's old one
-  if (deleted.length) {
-    const typed = dk.map((k, i) => `(v ->> ${i})::${c.destinationTable.columns.find((x) => x.name === k)?.type ?? 'text'}`).join(', ');
-    await dest.query(`DELETE FROM ${table} WHERE (${dkList}) IN (SELECT ${typed} FROM jsonb_array_elements($1::jsonb) v)`, [JSON.stringify(deleted)]);
+/** Keys with a parked change wait behind it, so one key's changes are applied in order: the retry
+ * reads the row as it is then. */
+async function heldKeys(input: DrainInput): Promise<Map<string, Set<string>>> {
+  const held = new Map<string, Set<string>>();
+  for (const p of await listParked(input.destination, input.schema, input.migration)) {
+    const set = held.get(p.class) ?? new Set<string>();
+    set.add(keyText(p.key));
+    held.set(p.class, set);
   }
-  if (present.length) {
-    const updates = c.mapped.filter((m) => !dk.includes(m.column)).map((m) => `${quoteIdent(m.column)} = EXCLUDED.${quoteIdent(m.column)}`);
-    await dest.query(
-      `INSERT INTO ${table} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM json_populate_recordset(NULL::${table}, $1)
-       ON CONFLICT (${dkList}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
-      [JSON.stringify(present.map((r) => r.row))]);
-  }
+  return held;
+}
+
+/** One class's changes, in the drain's transaction: applied, parked, or held behind a parked one. */
+async function drainClass(input: DrainInput, c: DrainClass & { baseline: CaptureBaseline }, held: ReadonlySet<string> | undefined, result: DrainResult): Promise<void> {
+  const types = c.cls.source.key.map((k) => c.sourceTable.columns.find((x) => x.name === k)?.type ?? 'text');
+  const text = await pendingKeys(input.source, input.schema, input.migration, c.baseline, types);
+  // integers as numbers, as every other key cutover shows
+  const keys = sampleKeysFrom(text as (string | null)[][], c.sourceTable, c.cls.source.key);
+  const open = held ? keys.filter((k) => !held.has(keyText(k))) : keys;
+  result.held += keys.length - open.length;
+  const refused = await applyKeys(input.source, { db: input.destination, schema: input.schema, migration: input.migration }, c, open, input.batchKeys);
+  for (const r of refused) result.parked.push(await park(input, c, r));
+  await recordWrite(input.destination, input.schema, input.migration, c.name);
+  result.keys.set(c.name, open.length - refused.length);
 }
 
 export async function drainCapture(input: DrainInput): Promise<DrainResult> {
-  const baseline = (c: DrainClass) => ({ cls: c.name, copySnapshot: c.copySnapshot });
+  const position = input.settled ? (await readCapturePosition(input.destination, input.schema, input.migration))?.snapshot : undefined;
+  const baseline = (c: DrainClass) => ({ cls: c.name, copySnapshot: c.copySnapshot, position });
   // one count first: a parity drains before each class, and most drains find nothing
   const pending = await pendingByClass(input.source, input.schema, input.migration, input.classes.map(baseline));
   const changed = input.classes.filter((c) => (pending.get(c.name) ?? 0) > 0);
@@ -111,19 +110,13 @@ export async function drainCapture(input: DrainInput): Promise<DrainResult> {
     throw new Failure('capture.truncate', `class ${cut}: its source table was truncated after the copy, and a TRUNCATE cannot be mirrored row by row; nothing was applied`,
       'restore the rows on the source, or roll back (`cutover rollback`) and migrate the class again');
   }
-  const size = input.batchKeys ?? 1000;
-  const applied = new Map(input.classes.map((c) => [c.name, 0]));
+  const result: DrainResult = { keys: new Map(input.classes.map((c) => [c.name, 0])), parked: [], held: 0 };
   const dest = input.destination;
   await dest.query('BEGIN');
   try {
-    for (const c of changed) {
-      const types = c.cls.source.key.map((k) => c.sourceTable.columns.find((x) => x.name === k)?.type ?? 'text');
-      const keys = await pendingKeys(input.source, input.schema, input.migration, baseline(c), types);
-      for (let i = 0; i < keys.length; i += size) await applyBatch(input, c, keys.slice(i, i + size));
-      await recordWrite(dest, input.schema, input.migration, c.name);
-      applied.set(c.name, keys.length);
-    }
-    await advanceCapturePosition(dest, input.schema, input.migration, input.snapshot, [...applied.values()].reduce((a, b) => a + b, 0));
+    const held = await heldKeys(input);
+    for (const c of changed) await drainClass(input, { ...c, baseline: baseline(c) }, held.get(c.name), result);
+    await advanceCapturePosition(dest, input.schema, input.migration, input.snapshot, [...result.keys.values()].reduce((a, b) => a + b, 0));
     await dest.query('COMMIT');
   } catch (e) {
     await dest.query('ROLLBACK').catch(() => undefined);
@@ -134,5 +127,5 @@ export async function drainCapture(input: DrainInput): Promise<DrainResult> {
   // deletes: a rewritten audit row is evidence its check reports.
   await retireDrained(input.sourceWriter, input.schema, input.migration, input.snapshot,
     input.classes.map((c) => c.name), input.classes.filter((c) => c.cls.kind === 'audit').map((c) => c.name));
-  return { keys: applied };
+  return result;
 }

@@ -6,7 +6,7 @@ import type { QueryRunner } from '../db/query-runner.js';
 import { quoteIdent } from '../db/sql-identifiers.js';
 import { Failure } from '../failure.js';
 
-export type LockKind = 'state' | 'mirror';
+export type LockKind = 'state' | 'mirror' | 'drain';
 
 export interface LockHolder {
   holder: string;
@@ -77,7 +77,7 @@ export async function acquireLock(db: QueryRunner & { pid?: number }, req: LockR
       const holder = await lockHolder(db, req.schema, req.kind, req.migration);
       throw new Failure(
         'state.locked',
-        `Error acquiring the state lock: ${req.kind === 'mirror' ? 'the mirror lock' : 'migration'} ${req.migration} is held by ${holder ? describeHolder(holder) : 'another session'}`,
+        `Error acquiring the state lock: ${req.kind === 'state' ? 'migration' : `the ${req.kind} lock of migration`} ${req.migration} is held by ${holder ? describeHolder(holder) : 'another session'}`,
         req.timeoutMs ? `waited ${Math.round(req.timeoutMs / 1000)}s; try again when it is done` :
           'wait for it to finish, or pass --lock-timeout 30s to wait; if its process is gone, `cutover force-unlock PLAN` ends the stale session',
       );

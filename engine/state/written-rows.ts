@@ -16,6 +16,17 @@ export async function recordWrite(db: QueryRunner, schema: string, migration: st
     [migration, cls]);
 }
 
+/**
+ * A statement that upserts with `write` (an INSERT … RETURNING xmin) and records the transaction ids
+ * the written rows carry. Rows written under a savepoint carry the subtransaction's id, not the
+ * transaction's, so recordWrite alone would not know them.
+ */
+export function writeRecordingXmins(write: string, schema: string, migration: string, cls: string): string {
+  return `WITH written AS (${write} RETURNING xmin)
+   INSERT INTO ${quoteIdent(schema)}.written_xids (migration, class, xid)
+   SELECT DISTINCT ${quoteLiteral(migration)}, ${quoteLiteral(cls)}, xmin::text::bigint FROM written ON CONFLICT DO NOTHING`;
+}
+
 /** Forgets the transactions of `cls`, once the rows they wrote are deleted. */
 export async function forgetWrites(db: QueryRunner, schema: string, migration: string, cls: string): Promise<void> {
   await db.query(`DELETE FROM ${quoteIdent(schema)}.written_xids WHERE migration = $1 AND class = $2`, [migration, cls]);

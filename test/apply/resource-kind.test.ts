@@ -49,12 +49,13 @@ describe('resource kinds', () => {
 });
 
 describe('what this version can apply', () => {
-  it('reaches round_tripped: every kind of phase one and two has an executor, dual_run has mirror.position without one', () => {
-    expect(LAST_SUPPORTED_PHASE).toBe('round_tripped');
+  it('reaches dual_run: every kind of phases one to three has an executor, reads_switched has its hook without one', () => {
+    expect(LAST_SUPPORTED_PHASE).toBe('dual_run');
     expect(supports('class.customers.copy')).toBe(true);
-    expect(supports('mirror.position')).toBe(false);
+    expect(supports('mirror.position')).toBe(true);
+    expect(supports('hook.switch_reads')).toBe(false);
     expect(supports('lock.elsewhere')).toBe(false);
-    expect(() => executorFor('mirror.position')).toThrow(/cannot apply mirror.position yet/);
+    expect(() => executorFor('hook.switch_reads')).toThrow(/cannot apply hook.switch_reads yet/);
   });
 
   it('is the last phase before the first one with a kind lacking its executor', () => {

@@ -5,6 +5,7 @@ import type { Change, CheckResult, ParityResult } from '../../diff/plan-result.j
 import type { FingerprintParts } from '../../introspect/fingerprint.js';
 import type { Plan } from '../../plan/types.js';
 import type { ApplyEvent } from '../../events.js';
+import type { DrainResult } from '../../capture/drain.js';
 
 export interface ApplyTarget {
   plan: Plan;
@@ -38,6 +39,8 @@ export interface ClassSteps {
    * class can be copied again; refused when the table holds rows cutover did not write */
   uncopy(className: string, was: { table: string; key: string[] }): Promise<void>;
   parity(className: string): Promise<ParityResult>;
+  /** every class's captured changes up to a fresh source snapshot, with the mirror's position */
+  drainAll(): Promise<DrainResult>;
 }
 
 /** What a check found; a change whose check failed is not recorded as applied, so the next apply

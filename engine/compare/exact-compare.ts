@@ -1,0 +1,54 @@
+// One compare, exact: a source snapshot, the destination drained to it (under the drain lock, so the
+// mirror waits), then every class hashed on both sides in that one state, the destination's rows
+// cutover did not write counted, and money's days reconciled in the same pass. Live writes can
+// neither cause a false mismatch nor hide a real one. The result is recorded in state by its time.
+import type { RoundTrip } from '../apply/round-trip.js';
+import { checkParity } from '../checks/parity/check-parity.js';
+import { reconcileMoneyDays } from '../checks/money/reconcile-money.js';
+import { writeReconciliationDays } from '../checks/money/reconciliation-store.js';
+import type { CheckResult, ParityResult } from '../diff/plan-result.js';
+import { requireTable, type Catalog } from '../introspect/catalog.js';
+import type { Plan } from '../plan/types.js';
+import { recordCompare } from '../state/compare-history.js';
+import { listParked } from '../state/parked-changes.js';
+import { observeClassTablesWithSamples } from '../state/written-rows.js';
+import { compareRecord, type CompareFindings } from './compare-findings.js';
+
+export interface CompareDeps {
+  plan: Plan;
+  schema: string;
+  sourceCatalog: Catalog;
+  destinationCatalog: Catalog;
+  planDir: string;
+  /** the migration clock: the compare is named by this time */
+  now(): Promise<Date>;
+}
+
+export async function exactCompare(rt: RoundTrip, deps: CompareDeps, command: string): Promise<CompareFindings> {
+  const { plan, schema } = deps;
+  const started = Date.now();
+  const at = await deps.now();
+  return rt.inDrainedSnapshot(command, async (s) => {
+    const common = { plan, source: s.source, destination: s.destination, sourceCatalog: deps.sourceCatalog, destinationCatalog: deps.destinationCatalog, checkedAt: at, sourceInSnapshot: true };
+    const parity: ParityResult[] = [];
+    const money: CheckResult[] = [];
+    for (const [className, cls] of Object.entries(plan.classes)) {
+      parity.push(await checkParity({ ...common, className, types: s.types.get(className) }));
+      if (cls.kind !== 'money') continue;
+      const { result, days } = await reconcileMoneyDays({ ...common, className, planDir: deps.planDir });
+      await writeReconciliationDays(s.destination, schema, plan.name, className, days, at);
+      money.push(result);
+    }
+    const tables = Object.entries(plan.classes).map(([name, c]) => ({
+      cls: name, table: requireTable(deps.destinationCatalog, c.destination.table, 'destination', 'compare'), key: c.destination.key,
+    }));
+    const foreign = await observeClassTablesWithSamples(s.destination, schema, plan.name, tables);
+    const parked = new Map<string, number>();
+    for (const p of await listParked(s.destination, schema, plan.name)) parked.set(p.class, (parked.get(p.class) ?? 0) + 1);
+    const drained = [...s.drained.keys.values()].reduce((a, b) => a + b, 0);
+    const findings: CompareFindings = { at, snapshot: s.snapshot, parity, foreign, money, parked, drained, durationMs: Date.now() - started };
+    const { run, samples } = compareRecord(findings);
+    await recordCompare(s.destination, schema, plan.name, run, samples);
+    return findings;
+  });
+}
