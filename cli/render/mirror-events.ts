@@ -18,7 +18,7 @@ function seconds(s: number): string {
 function verdictLine(v: ClassVerdict): string {
   if (v.clean) return `  class ${v.class}: ${plural(v.sourceRows, 'row')} on both sides, every row matches`;
   const what = [
-    v.differing ? `${plural(v.differing, 'row')} differ` : '',
+    v.differing ? `${plural(v.differing, 'row')} ${v.differing === 1 ? 'differs' : 'differ'}` : '',
     v.foreign ? `${plural(v.foreign, 'row')} written to the destination outside cutover` : '',
     v.parked ? `${plural(v.parked, 'change')} parked` : '',
     v.moneyDays ? `${plural(v.moneyDays, 'money day')} not reconciled` : '',

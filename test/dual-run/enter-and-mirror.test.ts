@@ -57,6 +57,6 @@ describe('dual-run', () => {
     await withClient(pair.destination, (c) => c.query(`UPDATE shop.orders SET customer = 'rogue' WHERE id = 3`));
     const rogue = await cutover(['compare', plan], pair.env);
     expectExit(rogue, 2);
-    expect(rogue.stdout).toMatch(/class orders: DIFFERS: 1 row differ.*1 row written to the destination outside cutover \(keys 3\)/);
+    expect(rogue.stdout).toMatch(/class orders: DIFFERS: 1 row differs.*1 row written to the destination outside cutover \(keys 3\)/);
   }, 180_000);
 });
