@@ -22,6 +22,7 @@ function verdictLine(v: ClassVerdict): string {
     v.foreign ? `${plural(v.foreign, 'row')} written to the destination outside cutover` : '',
     v.parked ? `${plural(v.parked, 'change')} parked` : '',
     v.moneyDays ? `${plural(v.moneyDays, 'money day')} not reconciled` : '',
+    v.files ? `${plural(v.files, 'attachment file')} missing or changed` : '',
   ].filter(Boolean).join(', ');
   const keys = v.keys.length ? ` (keys ${formatKeys(v.keys.slice(0, 5))}${v.keys.length > 5 ? ', …' : ''})` : '';
   return `  class ${v.class}: DIFFERS: ${what}${keys}; source ${thousands(v.sourceRows)} rows, destination ${thousands(v.destinationRows)}`;

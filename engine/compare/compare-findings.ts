@@ -1,6 +1,6 @@
 // What one compare found, and how it is recorded: pure. A compare is clean when every class's rows
-// match, no row of the destination was written outside cutover, nothing is parked, and money's days
-// reconcile. Every class that is not clean has a sample (its count and first keys), so a failed
+// match, no row of the destination was written outside cutover, nothing is parked, money's days
+// reconcile and every attachment file is there with its sha256. Every class that is not clean has a sample (its count and first keys), so a failed
 // compare names its classes and `dual_run.resolutions` can cite each one.
 import type { CheckResult, ParityResult } from '../diff/plan-result.js';
 import type { CompareRun, CompareSample } from '../state/compare-history.js';
@@ -14,6 +14,8 @@ export interface CompareFindings {
   /** per class: the destination rows cutover did not write (a rogue writer, during dual-run) */
   foreign: Map<string, ForeignRows>;
   money: CheckResult[];
+  /** the files of attachment classes, copied where new and verified by sha256 */
+  attachments: CheckResult[];
   /** per class: changes parked (open), which the destination does not have */
   parked: Map<string, number>;
   /** changes the drain before the compare applied */
@@ -33,7 +35,15 @@ export interface ClassVerdict {
   parked: number;
   /** money days that do not reconcile */
   moneyDays: number;
+  /** attachment files missing or not matching their sha256 */
+  files: number;
   keys: unknown[][];
+}
+
+/** What a failing check counts (orphan files are reported, never failed on); 1 when it names nothing. */
+function problems(k: CheckResult | undefined): number {
+  if (!k || k.passed) return 0;
+  return k.problems.filter((p) => !(k.kind === 'attachments' && p.kind === 'orphan')).reduce((n, x) => n + x.count, 0) || 1;
 }
 
 function unique(keys: unknown[][]): unknown[][] {
@@ -49,14 +59,14 @@ function unique(keys: unknown[][]): unknown[][] {
 export function classVerdicts(f: CompareFindings): ClassVerdict[] {
   return f.parity.map((p) => {
     const foreign = f.foreign.get(p.class);
-    const money = f.money.find((m) => m.class === p.class);
-    const moneyDays = money && !money.passed ? money.problems.reduce((n, x) => n + x.count, 0) || 1 : 0;
+    const moneyDays = problems(f.money.find((m) => m.class === p.class));
+    const files = problems(f.attachments.find((m) => m.class === p.class));
     const differing = p.differences.reduce((n, d) => n + d.count, 0) + (p.passed || p.differences.length ? 0 : Math.abs(p.sourceRows - p.destinationRows));
     const parked = f.parked.get(p.class) ?? 0;
     const keys = unique([...p.differences.flatMap((d) => d.sampleKeys), ...(foreign?.sampleKeys ?? [])]).slice(0, COMPARE_SAMPLE_LIMIT);
     return {
-      class: p.class, clean: p.passed && (foreign?.foreign ?? 0) === 0 && parked === 0 && moneyDays === 0,
-      sourceRows: p.sourceRows, destinationRows: p.destinationRows, differing, foreign: foreign?.foreign ?? 0, parked, moneyDays, keys,
+      class: p.class, clean: p.passed && (foreign?.foreign ?? 0) === 0 && parked === 0 && moneyDays === 0 && files === 0,
+      sourceRows: p.sourceRows, destinationRows: p.destinationRows, differing, foreign: foreign?.foreign ?? 0, parked, moneyDays, files, keys,
     };
   });
 }
@@ -69,10 +79,10 @@ export function compareClean(f: CompareFindings): boolean {
 export function compareRecord(f: CompareFindings): { run: CompareRun; samples: CompareSample[] } {
   const verdicts = classVerdicts(f);
   const summary = Object.fromEntries(verdicts.map((v) => [v.class, {
-    clean: v.clean, source_rows: v.sourceRows, destination_rows: v.destinationRows, differing: v.differing, foreign: v.foreign, parked: v.parked, money_days: v.moneyDays,
+    clean: v.clean, source_rows: v.sourceRows, destination_rows: v.destinationRows, differing: v.differing, foreign: v.foreign, parked: v.parked, money_days: v.moneyDays, files: v.files,
   }]));
   return {
     run: { at: f.at.toISOString(), mode: 'exact', snapshot: f.snapshot, clean: verdicts.every((v) => v.clean), summary: { classes: summary, drained: f.drained }, durationMs: f.durationMs },
-    samples: verdicts.filter((v) => !v.clean).map((v) => ({ class: v.class, differing: Math.max(v.differing + v.foreign + v.parked + v.moneyDays, 1), keys: v.keys })),
+    samples: verdicts.filter((v) => !v.clean).map((v) => ({ class: v.class, differing: Math.max(v.differing + v.foreign + v.parked + v.moneyDays + v.files, 1), keys: v.keys })),
   };
 }

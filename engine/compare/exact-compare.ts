@@ -1,10 +1,12 @@
 // One compare, exact: a source snapshot, the destination drained to it (under the drain lock, so the
 // mirror waits), then every class hashed on both sides in that one state, the destination's rows
-// cutover did not write counted, and money's days reconciled in the same pass. Live writes can
-// neither cause a false mismatch nor hide a real one. The result is recorded in state by its time.
+// cutover did not write counted, money's days reconciled and attachment files copied and verified
+// in the same pass. Live writes can neither cause a false mismatch nor hide a real one. The result
+// is recorded in state by its time.
 import type { RoundTrip } from '../apply/round-trip.js';
 import { checkParity } from '../checks/parity/check-parity.js';
 import { reconcileMoneyDays } from '../checks/money/reconcile-money.js';
+import { copyAndVerifyAttachments } from '../attachments/check-attachments.js';
 import { writeReconciliationDays } from '../checks/money/reconciliation-store.js';
 import type { CheckResult, ParityResult } from '../diff/plan-result.js';
 import { requireTable, type Catalog } from '../introspect/catalog.js';
@@ -32,8 +34,11 @@ export async function exactCompare(rt: RoundTrip, deps: CompareDeps, command: st
     const common = { plan, source: s.source, destination: s.destination, sourceCatalog: deps.sourceCatalog, destinationCatalog: deps.destinationCatalog, checkedAt: at, sourceInSnapshot: true };
     const parity: ParityResult[] = [];
     const money: CheckResult[] = [];
+    const attachments: CheckResult[] = [];
     for (const [className, cls] of Object.entries(plan.classes)) {
       parity.push(await checkParity({ ...common, className, types: s.types.get(className) }));
+      // the files of rows mirrored since the last compare are copied here, and every file verified
+      if (cls.kind === 'attachments') attachments.push(await copyAndVerifyAttachments({ ...common, className, planDir: deps.planDir }));
       if (cls.kind !== 'money') continue;
       const { result, days } = await reconcileMoneyDays({ ...common, className, planDir: deps.planDir });
       await writeReconciliationDays(s.destination, schema, plan.name, className, days, at);
@@ -46,7 +51,7 @@ export async function exactCompare(rt: RoundTrip, deps: CompareDeps, command: st
     const parked = new Map<string, number>();
     for (const p of await listParked(s.destination, schema, plan.name)) parked.set(p.class, (parked.get(p.class) ?? 0) + 1);
     const drained = [...s.drained.keys.values()].reduce((a, b) => a + b, 0);
-    const findings: CompareFindings = { at, snapshot: s.snapshot, parity, foreign, money, parked, drained, durationMs: Date.now() - started };
+    const findings: CompareFindings = { at, snapshot: s.snapshot, parity, foreign, money, attachments, parked, drained, durationMs: Date.now() - started };
     const { run, samples } = compareRecord(findings);
     await recordCompare(s.destination, schema, plan.name, run, samples);
     return findings;

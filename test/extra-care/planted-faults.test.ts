@@ -508,5 +508,16 @@ describe('planted faults that parity cannot see', () => {
     // gate.dual_run opened: the migration is in dual_run now, with nothing of phase two to redo
     expect(doc.plan.phase).toBe('dual_run');
     expect(doc.resource_changes).toEqual([]);
+
+    // dual-run: a new attachment row on the source, its file beside it, mirrored; the compare copies
+    // the file, verifies its sha256 and reconciles money in the same pass
+    const receipt6 = '\u0089PNG receipt six\n';
+    writeFileSync(path.join(folder.dir, 'legacy-files', 'scans', 'receipt-6.png'), receipt6);
+    await withClient(pair.source, (c) => c.query(`INSERT INTO attachment VALUES (6, 'scans/receipt-6.png', $1)`, [sha256(receipt6)]));
+    expectExit(await cutover(['mirror', planFile, '--once'], pair.env), 0);
+    const compared = await cutover(['compare', planFile], pair.env);
+    expectExit(compared, 0);
+    expect(compared.stdout).toMatch(/class attachments: 6 rows on both sides, every row matches/);
+    expect(readFileSync(path.join(storefront, 'scans', 'receipt-6.png'), 'utf8')).toBe(receipt6);
   });
 });
