@@ -14,6 +14,7 @@ import { unseenConnections } from './checks/connections.js';
 import { stateSchema } from './plan/defaults.js';
 import { otherStateHolder } from './state/state-lock.js';
 import { reached } from './phases/phase-order.js';
+import { dualRunFindings } from './diff/dual-run-findings.js';
 
 export interface ComputedPlan {
   result: PlanResult;
@@ -35,17 +36,18 @@ export async function computePlan(ctx: MigrationContext, options: { refresh: boo
     locate: ctx.valid.locate, refresh: options.refresh, reuseDataFindings: options.reuseDataFindings, now,
   });
   // a result that judged other rows than the table holds now is not a result any more
+  const settled = reached(observed.state.migration?.phase ?? 'none', 'dual_run');
   const results = judgeResults({
-    parity: observed.parity, checks: observed.checks, copies: observed.copies, tables: observed.tables, gaps: observed.gaps, pending: observed.pending,
-    settled: reached(observed.state.migration?.phase ?? 'none', 'dual_run'),
+    parity: observed.parity, checks: observed.checks, copies: observed.copies, tables: observed.tables, gaps: observed.gaps, pending: observed.pending, settled,
   });
+  const findings = [...observed.findings, ...freezeEnded(ctx.plan, observed.state.migration?.phase ?? 'none', now, ctx.valid.locate)];
   const result = buildPlan({
     plan: ctx.plan,
     planFingerprint: ctx.planFingerprint,
     sourceFingerprint: observed.sourceFingerprint.hash,
     state: observed.state,
     now,
-    findings: [...observed.findings, ...freezeEnded(ctx.plan, observed.state.migration?.phase ?? 'none', now, ctx.valid.locate)],
+    findings: settled ? dualRunFindings(ctx.plan, findings, observed.tables) : findings,
     drift: observed.drift,
     privileges: { canCreateEventTrigger: observed.source.server.canCreateEventTrigger },
     windows: writeWindows(ctx.plan, observed.state.migration?.phase ?? 'none', classBytes(ctx.plan, observed), measuredRate(observed.copies)),

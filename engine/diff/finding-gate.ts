@@ -17,3 +17,8 @@ const FINDING_GATE: Record<string, Phase> = {
 export function findingGate(kind: string): Phase {
   return FINDING_GATE[kind] ?? 'round_tripped';
 }
+
+/** The gate a finding closes: its own, or its kind's. */
+export function gateOf(f: { kind: string; gate?: Phase }): Phase {
+  return f.gate ?? findingGate(f.kind);
+}

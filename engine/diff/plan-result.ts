@@ -3,7 +3,7 @@
 // Plain serialisable data: a saved plan is this written down.
 import type { Phase, Target } from '../plan/types.js';
 import { isPast } from '../phases/phase-order.js';
-import { findingGate } from './finding-gate.js';
+import { gateOf } from './finding-gate.js';
 
 /** terraform's actions: create, update, delete, and delete+create for a replacement */
 export type Action = 'create' | 'update' | 'delete';
@@ -55,6 +55,9 @@ export interface Finding {
   /** YAML line of what the finding concerns */
   line?: number;
   col?: number;
+  /** the gate it closes, where not the one its kind closes (findingGate): a data finding made after
+   * the copy holds back the go-live instead */
+  gate?: Phase;
 }
 
 export interface ParityResult {
@@ -172,7 +175,7 @@ export function summarise(changes: readonly Change[], gates: readonly Gate[], fi
  * and is shown labelled with the gate it will block. Undefined for a finding the summary counts.
  */
 export function blocksLater(f: Finding, target: Target): Phase | undefined {
-  const gate = findingGate(f.kind);
+  const gate = gateOf(f);
   if (target === 'rolled_back') return gate;
   return isPast(gate, target) ? gate : undefined;
 }

@@ -5,7 +5,7 @@ import type { Phase, Plan } from '../plan/types.js';
 import type { StateSnapshot } from '../state/state-store.js';
 import { plural } from '../words.js';
 import type { CheckResult, Finding, ParityResult } from '../diff/plan-result.js';
-import { findingGate } from '../diff/finding-gate.js';
+import { gateOf } from '../diff/finding-gate.js';
 
 export interface GateInput {
   plan: Plan;
@@ -38,7 +38,7 @@ export function elapsed(input: GateInput, since: Phase, duration: string | undef
 
 /** The error findings that keep the gate into `phase` closed. */
 export function findingsClosing(findings: readonly Finding[], phase: Phase): Finding[] {
-  return findings.filter((f) => f.severity === 'error' && findingGate(f.kind) === phase);
+  return findings.filter((f) => f.severity === 'error' && gateOf(f) === phase);
 }
 
 export function findingReasons(input: Pick<GateInput, 'findings'>, phase: Phase): string[] {

@@ -58,5 +58,8 @@ describe('dual-run', () => {
     const rogue = await cutover(['compare', plan], pair.env);
     expectExit(rogue, 2);
     expect(rogue.stdout).toMatch(/class orders: DIFFERS: 1 row differs.*1 row written to the destination outside cutover \(keys 3\)/);
+    const planned = await cutover(['plan', plan], pair.env);
+    expectExit(planned, 0);
+    expect(planned.stdout).toMatch(/error \(blocks reads_switched\) written-outside-cutover, 1 row[\s\S]*1 row of shop\.orders was written or changed by someone other than cutover during dual-run[\s\S]*sample keys: 3/);
   }, 180_000);
 });
