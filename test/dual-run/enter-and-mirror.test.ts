@@ -1,5 +1,5 @@
 // Entering dual-run lifts the data lock and leaves capture on every class (a partition written
-// straight included); a TRUNCATE is refused by name; `cutover mirror --once` brings the destination
+// straight included, a session under session_replication_role = replica too); a TRUNCATE is refused by name; `cutover mirror --once` brings the destination
 // equal to the source; `cutover compare` says so (exit 0), and says otherwise (exit 2, with the
 // key) once someone writes to the destination behind cutover's back.
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,11 @@ describe('dual-run', () => {
       await app.query(`UPDATE order_lines SET id = 9001 WHERE id = 10`); // a key update moves the row
       await app.query(`INSERT INTO events_2027 VALUES (7777, '2027-03-01', 'straight into a partition')`);
       await app.query(`UPDATE events_2026 SET what = 'changed in its partition' WHERE id = 5`);
+      // a session that turns ordinary triggers off (a replication tool, a superuser) is captured all the same
+      await app.query('SET session_replication_role = replica');
+      await app.query(`UPDATE orders SET customer = 'written as a replica' WHERE id = 9`);
+      await expect(app.query('TRUNCATE order_lines')).rejects.toThrow(/is refused/);
+      await app.query('SET session_replication_role = DEFAULT');
       await expect(app.query('TRUNCATE order_lines')).rejects.toThrow(/TRUNCATE on public\.order_lines is refused: migration shop-dual mirrors class order_lines row by row/);
       await expect(app.query('TRUNCATE events_2026')).rejects.toThrow(/is refused/);
     });

@@ -2,14 +2,15 @@
 // spaces, non-ASCII letters, mixed case, keywords, dots, parentheses and double quotes in their
 // names. `cutover plan` names each unclassified table, unmapped column and unlisted piece of custom
 // code with the plan text to add; pasted into the plan as printed, `validate` accepts it, and
-// `apply` locks the source, copies every class and proves parity.
+// `apply` locks the source, copies every class and proves parity; then enters dual-run, where the
+// mirror and the compare carry writes on those names over exactly.
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { endToEndFile } from '../support/cutover-cli.js';
 import { planHead as sharedPlanHead, lockSection } from '../support/plan-folder.js';
 import { planDocument, type PlanDocument } from '../plan/support.js';
 import type { CliResult } from '../support/run-cli.js';
-import { cutover, expectExit, freshPair, parityResults, rows, type Pair } from './support.js';
+import { cutover, DUAL_RUN, expectExit, freshPair, parityResults, rows, type Pair } from './support.js';
 
 const NAME = 'hostile-names';
 
@@ -189,6 +190,26 @@ describe('names a real schema has', () => {
       ]);
       expect(destination, table).toEqual(source);
       expect(destination.length, table).toBeGreaterThan(0);
+    }
+
+    // dual-run on the same names: capture, the mirror's drain and the compare quote them too
+    const dual = `${plan.replace('target: round_tripped', 'target: dual_run').replace(/pending: "…"/g, 'retired: "not carried over"')}${DUAL_RUN}`;
+    const dualFile = folder.write('dual.yaml', dual);
+    const entered = await cutover(['apply', dualFile, '--auto-approve'], pair.env);
+    expectExit(entered, 0);
+    expect(entered.stdout).toContain('Phase dual_run reached.');
+    for (const sql of [
+      `INSERT INTO "Sales Ops"."a.b" VALUES (3, 'late')`, `UPDATE "Sales Ops"."a.b" SET "x.y" = 20 WHERE "x.y" = 2`,
+      `UPDATE "Sales Ops"."Order Lines" SET "OrderTotal" = 0, "Größe" = 'neu' WHERE "Order Id" <= 5`,
+      `DELETE FROM "Sales Ops"."Order Lines" WHERE "Order Id" = 40`,
+      `INSERT INTO "Sales Ops"."MixedCase" VALUES (2, 'x', '"q2"', 'it''s 2')`, `UPDATE "Sales Ops"."Größe" SET "Maß" = 'mittel' WHERE id = 2`,
+    ]) await rows(pair.source, sql);
+    expectExit(await cutover(['mirror', dualFile, '--once'], pair.env), 0);
+    const compared = await cutover(['compare', dualFile], pair.env);
+    expectExit(compared, 0);
+    for (const table of ['"Order Lines"', '"Größe"', '"user"', '"a.b"', '"MixedCase"']) {
+      expect(await rows(pair.destination, `SELECT * FROM "App Ops".${table} ORDER BY 1`), table)
+        .toEqual(await rows(pair.source, `SELECT * FROM "Sales Ops".${table} ORDER BY 1`));
     }
   }, 180_000);
 });
