@@ -80,6 +80,33 @@ export interface PhaseReached {
   phase: string;
 }
 
+/** The write switch: the source is read-only, the fence drained (every change before it applied). */
+export interface SwitchDrained {
+  kind: 'switch.drained';
+  /** changes the fence's drain applied */
+  changes: number;
+}
+
+/** The write switch's final compare, recorded like every other. */
+export interface SwitchCompared {
+  kind: 'switch.compared';
+  at: string;
+  clean: boolean;
+  verdicts: ClassVerdict[];
+}
+
+/** Each class's destination sequence, set past every key and proven by a probe. */
+export interface SequencesSet {
+  kind: 'sequences.set';
+  sequences: { class: string; column: string; sequence: string; probe: string; highestKey: string | null; sourceValue: string | null }[];
+}
+
+/** The write outage, from the source going read-only to switch_writes done, in real time. */
+export interface OutageMeasured {
+  kind: 'outage.measured';
+  seconds: number;
+}
+
 export interface ApplyStarted {
   kind: 'apply.started';
   target: string;
@@ -113,7 +140,11 @@ export type ApplyEvent =
   | PhaseReached
   | ApplyStopped
   | ApplyFinished
-  | MirrorChangeParked;
+  | MirrorChangeParked
+  | SwitchDrained
+  | SwitchCompared
+  | SequencesSet
+  | OutageMeasured;
 
 export type ApplyEventKind = ApplyEvent['kind'];
 

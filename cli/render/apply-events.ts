@@ -7,7 +7,8 @@ import type { ApplyEvent, OnApplyEvent } from '../../engine/events.js';
 import type { Terminal } from '../terminal.js';
 import { copyProgressReporter } from './copy-progress.js';
 import { checkFailedLines, parityFailedLine } from './findings.js';
-import { parkedLine } from './mirror-events.js';
+import { compareLines, parkedLine } from './mirror-events.js';
+import { plural } from './words.js';
 
 const VERB: Record<Action, [string, string]> = {
   create: ['Creating', 'Creation complete'],
@@ -48,6 +49,14 @@ export function applyEventLines(e: ApplyEvent): string[] {
       return [`Phase ${e.phase} reached.`];
     case 'mirror.parked':
       return [parkedLine(e)];
+    case 'switch.drained':
+      return [`The source is read-only (the write outage has begun); the fence was drained: ${plural(e.changes, 'change')} applied, every write made before it is on the destination.`];
+    case 'switch.compared':
+      return compareLines(e.at, e.clean, e.verdicts).map((l, i) => (i === 0 ? `Final ${l.charAt(0).toLowerCase()}${l.slice(1)}` : l));
+    case 'sequences.set':
+      return e.sequences.map((s) => `  sequence ${s.sequence} (class ${s.class}, ${s.column}): next value ${s.probe}, past the highest key ${s.highestKey ?? 'none'}${s.sourceValue ? ` and the source's ${s.sourceValue}` : ''}`);
+    case 'outage.measured':
+      return [`Write outage: ${e.seconds.toFixed(1)} s, from the source going read-only to switch_writes done.`];
     case 'copy.progress':
     case 'apply.started':
     case 'gate.passed':

@@ -4,6 +4,7 @@ import type { MigrationContext } from '../migration-context.js';
 import type { Observed } from '../observe.js';
 import type { ClassSteps } from './steps/step.js';
 import { RoundTrip } from './round-trip.js';
+import { exactCompare } from '../compare/exact-compare.js';
 import type { ApplyOptions } from './apply-types.js';
 import { stateSchema } from '../plan/defaults.js';
 import { registerBackend, supportInstalled } from '../lock/source-support.js';
@@ -59,6 +60,10 @@ export function openClassSteps(ctx: MigrationContext, writer: Session, observed:
     check: (name, kind) => roundTrip.check(name, kind),
     verifyCustomCode: () => roundTrip.verifyCustomCode(),
     drainAll: () => roundTrip.drainAll(),
+    compare: () => exactCompare(roundTrip, {
+      plan: ctx.plan, schema: stateSchema(ctx.plan), sourceCatalog: observed.source, destinationCatalog: observed.destination,
+      planDir: ctx.valid.loaded.dir, now: () => ctx.clock.now(),
+    }, `${options.command ?? 'cutover apply'} (compare)`),
     close: () => roundTrip.close(),
   };
 }

@@ -9,7 +9,9 @@ import { capture } from './steps/capture.js';
 import { copy } from './steps/copy.js';
 import { customCodeVerify } from './steps/custom-code.js';
 import { attachmentsCheck, auditCheck, auditGuard, moneyCheck } from './steps/extra-care.js';
-import { rollbackHook } from './steps/hooks.js';
+import { rollbackHook, switchReadsHook } from './steps/hooks.js';
+import { readOnly } from './steps/read-only.js';
+import { destinationSequences, reverseCapture, switchWritesHook } from './steps/switch.js';
 import { dataLock, fingerprintLock, integrationLock, schemaLock } from './steps/locks.js';
 import { mirrorPosition } from './steps/mirror-position.js';
 import { parity } from './steps/parity.js';
@@ -31,11 +33,11 @@ const EXECUTORS: Record<ResourceKind, Executor | undefined> = {
   'class.attachments': attachmentsCheck,
   'custom_code.verify': customCodeVerify,
   'mirror.position': mirrorPosition,
-  'hook.switch_reads': undefined,
-  'source.read_only': undefined,
-  'destination.sequences': undefined,
-  'class.reverse_capture': undefined,
-  'hook.switch_writes': undefined,
+  'hook.switch_reads': switchReadsHook,
+  'source.read_only': readOnly,
+  'destination.sequences': destinationSequences,
+  'class.reverse_capture': reverseCapture,
+  'hook.switch_writes': switchWritesHook,
   'report.closeout': undefined,
   'hook.rollback': rollbackHook,
 };

@@ -228,8 +228,8 @@ export class RoundTrip {
 
   /** Every class's captured changes up to a fresh source snapshot, with the position: what entering
    * dual-run starts the mirror from, and each of the mirror's batches. */
-  drainAll(command = 'drain'): Promise<DrainResult> {
-    return this.inDrainedSnapshot(command, async (s) => s.drained);
+  drainAll(command = 'drain'): Promise<DrainResult & { snapshot: string }> {
+    return this.inDrainedSnapshot(command, async (s) => ({ ...s.drained, snapshot: s.snapshot }));
   }
 
   /** A check parity cannot make, in a fresh source snapshot; the result is stored in state. */

@@ -99,8 +99,12 @@ class Applier {
     this.emit({ kind: 'gate.stopped', gate, phase, applied: this.applied });
   }
 
+  /** the phase the migration is at, as this apply moves it */
+  current = 'none';
+
   async phase(phase: StatePhase): Promise<void> {
     await setPhase(this.ctx.destination.client, this.schema, this.ctx.plan.name, phase, await this.ctx.clock.now());
+    this.current = phase;
     await this.event({ kind: 'phase', outcome: 'ok', detail: { phase } });
     this.emit({ kind: 'phase.reached', phase });
   }
@@ -220,17 +224,19 @@ async function applyLocked(ctx: MigrationContext, options: ApplyOptions, lock: L
       sourceFingerprint: observed.sourceFingerprint,
       classSteps: () => (steps ??= openClassSteps(ctx, writer, observed, options)),
       emit,
-      runHook: async (name) => {
+      record: (e) => applier.event(e),
+      runHook: async (name, phase) => {
         const hook = plan.go_live?.[name];
         if (!hook) return;
         await runPlanHook(name, hook, {
-          plan, planFile: ctx.valid.file, from: first.phase, phase: 'rolled_back', rehearsal: false,
+          plan, planFile: ctx.valid.file, from: applier.current, phase, rehearsal: false,
           runner: options.runHook ?? shellHookRunner(), onEvent: emit, record: (e) => applier.event(e),
         });
       },
     };
     closeSteps = async () => { await steps?.close(); };
     const applier = new Applier(ctx, target, emit, options.signal);
+    applier.current = first.phase;
     await applier.event({ kind: 'apply', outcome: 'started', detail: { target: plan.target, from: first.phase } });
     emit({ kind: 'apply.started', target: plan.target, from: first.phase });
     try {

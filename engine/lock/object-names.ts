@@ -35,6 +35,8 @@ export const names = {
   schemaDropTrigger: (m: string) => derivedName('schema_drop', m),
   integrationLockTrigger: (m: string) => derivedName('integration_lock', m),
   dataLockTrigger: (m: string) => derivedName('data_lock', m),
+  /** the source's read-only guard from the write switch on */
+  readOnlyTrigger: (m: string) => derivedName('read_only', m),
   captureTrigger: (m: string) => derivedName('capture', m),
   captureTruncateTrigger: (m: string, cls: string) => derivedName('capture_truncate', m, cls),
   /** the one capture log of a migration, in cutover's schema on the side it captures */

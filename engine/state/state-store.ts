@@ -157,6 +157,15 @@ export async function appendEvent(
   [name, ctx.at, ctx.actor, ctx.planFingerprint, e.kind, e.address ?? null, e.outcome, JSON.stringify(scrubDeep(e.detail ?? {}))]);
 }
 
+/** The latest event of `kind` with `outcome`, or undefined. */
+export async function latestEvent(db: QueryRunner, schema: string, name: string, kind: string, outcome: EventRecord['outcome']): Promise<EventRow | undefined> {
+  const { rows } = await db.query<{ id: string; at: Date; actor: string; kind: string; address: string | null; outcome: string; detail: Record<string, unknown> }>(
+    sql(schema, 'SELECT id, at, actor, kind, address, outcome, detail FROM {schema}.events WHERE migration = $1 AND kind = $2 AND outcome = $3 ORDER BY id DESC LIMIT 1'),
+    [name, kind, outcome]);
+  const r = rows[0];
+  return r ? { ...r, id: Number(r.id), at: r.at.toISOString() } : undefined;
+}
+
 /** Whether the event log records `kind` at `address` as done: records that are history, not resources. */
 export async function hasSucceeded(db: QueryRunner, schema: string, name: string, kind: string, address: string): Promise<boolean> {
   const { rows } = await db.query<{ ok: boolean }>(

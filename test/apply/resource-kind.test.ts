@@ -49,13 +49,14 @@ describe('resource kinds', () => {
 });
 
 describe('what this version can apply', () => {
-  it('reaches dual_run: every kind of phases one to three has an executor, reads_switched has its hook without one', () => {
-    expect(LAST_SUPPORTED_PHASE).toBe('dual_run');
+  it('reaches retained: every kind up to the write switch and retention has an executor, closed has its report without one', () => {
+    expect(LAST_SUPPORTED_PHASE).toBe('retained');
     expect(supports('class.customers.copy')).toBe(true);
     expect(supports('mirror.position')).toBe(true);
-    expect(supports('hook.switch_reads')).toBe(false);
+    expect(supports('hook.switch_writes')).toBe(true);
+    expect(supports('report.closeout')).toBe(false);
     expect(supports('lock.elsewhere')).toBe(false);
-    expect(() => executorFor('hook.switch_reads')).toThrow(/cannot apply hook.switch_reads yet/);
+    expect(() => executorFor('report.closeout')).toThrow(/cannot apply report.closeout yet/);
   });
 
   it('is the last phase before the first one with a kind lacking its executor', () => {

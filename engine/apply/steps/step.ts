@@ -5,7 +5,9 @@ import type { Change, CheckResult, ParityResult } from '../../diff/plan-result.j
 import type { FingerprintParts } from '../../introspect/fingerprint.js';
 import type { Plan } from '../../plan/types.js';
 import type { ApplyEvent } from '../../events.js';
+import type { EventRecord } from '../../state/state-store.js';
 import type { DrainResult } from '../../capture/drain.js';
+import type { CompareFindings } from '../../compare/compare-findings.js';
 
 export interface ApplyTarget {
   plan: Plan;
@@ -23,8 +25,10 @@ export interface ApplyTarget {
   classSteps(): ClassSteps;
   /** tells whoever watches apply what a step found (a parity or check result) */
   emit(e: ApplyEvent): void;
-  /** runs the plan's go_live hook of that name, recording it; throws when it fails */
-  runHook(name: 'rollback'): Promise<void>;
+  /** appends to the event log (the time, the user, the plan fingerprint added) */
+  record(e: EventRecord): Promise<void>;
+  /** runs the plan's go_live hook of that name for the step into `phase`, recording it; throws when it fails */
+  runHook(name: 'switch_reads' | 'switch_writes' | 'rollback', phase: string): Promise<void>;
 }
 
 export type CheckKind = 'money' | 'audit' | 'attachments';
@@ -40,7 +44,9 @@ export interface ClassSteps {
   uncopy(className: string, was: { table: string; key: string[] }): Promise<void>;
   parity(className: string): Promise<ParityResult>;
   /** every class's captured changes up to a fresh source snapshot, with the mirror's position */
-  drainAll(): Promise<DrainResult>;
+  drainAll(): Promise<DrainResult & { snapshot: string }>;
+  /** an exact compare (drained to a fresh snapshot), recorded */
+  compare(): Promise<CompareFindings>;
 }
 
 /** What a check found; a change whose check failed is not recorded as applied, so the next apply
