@@ -2,6 +2,7 @@ import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { renderPlanHuman } from '../../cli/render/plan-human.js';
 import { planJson } from '../../cli/render/plan-json.js';
+import { renderPlanMarkdown } from '../../cli/render/plan-markdown.js';
 import type { DualRunView } from '../../engine/phases/dual-run-record.js';
 import { planResult } from './fixtures.js';
 
@@ -73,5 +74,13 @@ describe('the dual-run in plan', () => {
   it('has no dual-run section before dual-run, and dual_run null in --json', () => {
     expect(renderPlanHuman(planResult(), plain)).not.toContain('Dual-run:');
     expect((planJson(planResult()) as { dual_run: unknown }).dual_run).toBeNull();
+  });
+});
+
+describe('the dual-run in a pull-request comment', () => {
+  it('opens with the mirror warning and lists the dual-run in its own details', () => {
+    const out = renderPlanMarkdown(planResult({ phase: 'dual_run', target: 'dual_run', dualRun: view({ mirror: null }) }));
+    expect(out).toContain('> **The mirror is not running: start \\`cutover mirror PLAN\\`**');
+    expect(out).toContain('- mirror: never started\n- lag: 0.4s behind the source, 3 changes waiting');
   });
 });
