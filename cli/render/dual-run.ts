@@ -56,12 +56,14 @@ function compareLines(view: DualRunView, c: ChalkInstance): string[] {
 /** `warn`: open with the mirror warning (status); plan prints that warning first of all instead. */
 export function dualRunSection(view: DualRunView | undefined, planFile: string, c: ChalkInstance, warn = true): string[] {
   if (!view) return [];
-  const waiting = `${plural(view.pending, 'change')} waiting`;
+  const lag = view.pending === 0 && view.lagSeconds === 0
+    ? 'caught up, nothing waiting'
+    : `${lagText(view.lagSeconds)} behind the source, ${plural(view.pending, 'change')} waiting`;
   return [
     c.bold('Dual-run:'),
     ...(warn ? mirrorWarning(view, planFile, c).map((l) => `  ${l}`) : []),
     mirrorLine(view, c),
-    `  lag: ${lagText(view.lagSeconds)} behind the source, ${waiting}`,
+    `  lag: ${lag}`,
     ...parkedLines(view, c),
     ...compareLines(view, c),
   ];

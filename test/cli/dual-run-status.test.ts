@@ -84,7 +84,7 @@ describe('status and plan in dual-run', () => {
     expect(r.stdout).toContain(`${NAME}: phase dual_run, target reads_switched`);
     expect(r.stdout).toMatch(/ {2}mirror: running on mirror-host \(pid 4242\) since \S+, last beat [^;]+; 120 changes applied, 13 changes\/s\n/);
     expect(r.stdout).toContain([
-      '  lag: 0.0s behind the source, 0 changes waiting',
+      '  lag: caught up, nothing waiting',
       '  parked: 1 change the destination refused',
       '    customers 7 (update, 1 attempt): new row for relation "customers" violates check constraint "name_short"',
       '  compares: 3 compares since dual-run began, 1 failed; latest first:',
