@@ -59,6 +59,7 @@ export async function computePlan(ctx: MigrationContext, options: { refresh: boo
     stale: results.stale,
     tables: observed.tables,
     locate: ctx.valid.locate,
+    ...(observed.dualRun ? { dualRun: observed.dualRun } : {}),
   });
   const drift = { source: observed.drift, connections: unseenConnections(observed.state.migration?.sourceConnections, observed.connections) };
   const stateLock = holder && { user: holder.holder, host: holder.host, pid: holder.pid, backendPid: holder.backendPid, command: holder.command, since: holder.since };

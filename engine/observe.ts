@@ -29,6 +29,8 @@ import { stateSchema } from './plan/defaults.js';
 import { keyTextJson, observeClassTablesWithSamples, sampleKeysFrom, writtenByCutover, type ForeignRows } from './state/written-rows.js';
 import type { DestinationForeignRows } from './checks/preflight/class-facts.js';
 import { refreshParity } from './checks/parity/refresh.js';
+import { observeDualRun } from './observe-dual-run.js';
+import type { DualRunRecord } from './phases/dual-run-record.js';
 
 export interface Observed {
   source: Catalog;
@@ -59,6 +61,8 @@ export interface Observed {
   gaps: LockGap[];
   /** class → captured source changes not yet replayed */
   pending: Map<string, number>;
+  /** the mirror, parked changes and compares, once the migration has reached dual_run */
+  dualRun?: DualRunRecord;
 }
 
 /** `schema.table` for a table as the plan writes it (bare names resolve within source.schemas). */
@@ -187,7 +191,9 @@ export async function observe(o: ObserveOptions): Promise<Observed> {
   const missingLive = new Set(state.resources.map((r) => r.address).filter((a) => observable(a) && !live.has(a)));
   const gaps = await lockGaps(o.destination, o.plan, state, missingLive);
   const pending = await pendingCaptures(o.source, o.plan, state, copies);
+  const dualRun = await observeDualRun(o.source, o.destination, o.plan, state, copies);
   return {
+    ...(dualRun ? { dualRun } : {}),
     source, destination, sourceFingerprint: fingerprint, state, drift, missingLive, live, gaps, pending,
     connections, parity, copies, checks, tables,
     findings: [...coverage(o.plan, source, destination, o.locate), ...replicationRoleFindings(o.plan, destination, o.locate), ...data.findings, ...newConnections(state.migration?.sourceConnections, connections), ...sourceRole],

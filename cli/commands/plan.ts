@@ -79,7 +79,7 @@ blocked by time or review alone is still 0), 1 error or data problems, 2 changes
       }
       if (format === 'json') term.out(`${JSON.stringify(planJson(result), null, 2)}\n`);
       else if (format === 'markdown') term.out(renderPlanMarkdown(result));
-      else term.out(renderPlanHuman(result, term.color));
+      else term.out(renderPlanHuman(result, term.color, file));
       if (values.out && format !== 'json') {
         // Markdown goes into a pull-request comment as it is: the note goes to stderr there
         const note = `Saved the plan to ${values.out as string}. To perform exactly these actions, run:\n  cutover apply ${values.out as string}\n`;

@@ -22,14 +22,15 @@ Options:
 Exit codes: 0, or 1 when the plan or the databases cannot be read.`,
   options: { json: { type: 'boolean' }, now: { type: 'string' } },
   async run({ positionals, values, term }) {
-    const valid = readValidPlan(onePlanFile(positionals, this.usage), term.env);
+    const file = onePlanFile(positionals, this.usage);
+    const valid = readValidPlan(file, term.env);
     const ctx = await openMigration(valid, {
       purpose: 'status', nowText: nowOption(values, term.env),
       resolveEmbedded: embeddedResolver(term),
     });
     try {
       const report = await status(ctx);
-      term.out(values.json ? `${JSON.stringify(statusJson(report), null, 2)}\n` : renderStatus(report, term.color));
+      term.out(values.json ? `${JSON.stringify(statusJson(report), null, 2)}\n` : renderStatus(report, term.color, file));
       return 0;
     } finally {
       await ctx.close();

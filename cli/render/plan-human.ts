@@ -8,13 +8,17 @@ import { groupByPhase, legendEntries, phaseTitle } from './plan-changes.js';
 import { checksSection, driftSection, findingSection, gateSection, paritySection, stateLockNote, windowSection } from './plan-sections.js';
 import { hasNothingToDo, NO_CHANGES, noChangesExplanation, verdict } from './plan-summary.js';
 import { scrubDeep } from '../../engine/secrets.js';
+import { dualRunSection, mirrorWarning } from './dual-run.js';
 
-export function renderPlanHuman(result: PlanResult, color: ChalkInstance): string {
+/** `planFile` is how the hints name the plan (`cutover mirror plans/shop.yaml`). */
+export function renderPlanHuman(result: PlanResult, color: ChalkInstance, planFile = 'PLAN'): string {
   const r = scrubDeep(result);
   const blocks = [
     stateLockNote(r, color),
+    mirrorWarning(r.dualRun, planFile, color),
     ...opening(r, color),
     gateSection(r, color),
+    dualRunSection(r.dualRun, planFile, color, false),
     driftSection(r.drift, color),
     windowSection(r.windows, color),
     findingSection(r.findings, r.target, color),

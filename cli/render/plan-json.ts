@@ -3,6 +3,7 @@
 // can rely on the shape; the version changes when that shape does.
 import type { Change, CheckResult, Finding, Gate, ParityResult, PlanResult, StateLockHolder, WriteWindow } from '../../engine/diff/plan-result.js';
 import { scrubDeep } from '../../engine/secrets.js';
+import type { DualRunView } from '../../engine/phases/dual-run-record.js';
 
 export const PLAN_JSON_FORMAT_VERSION = '1.1';
 
@@ -26,6 +27,7 @@ export function planJson(result: PlanResult): object {
     windows: r.windows.map(windowJson),
     drift: { source_changes: r.drift?.source ?? [], new_connections: r.drift?.connections ?? [] },
     state_lock: r.stateLock ? stateLockJson(r.stateLock) : null,
+    dual_run: r.dualRun ? dualRunJson(r.dualRun) : null,
     summary: {
       add: r.summary.add,
       change: r.summary.change,
@@ -102,4 +104,26 @@ function stateLockJson(h: StateLockHolder): object {
 
 function windowJson(w: WriteWindow): object {
   return { phase: w.phase, reason: w.reason, estimated_seconds: w.estimatedSeconds, basis: w.basis };
+}
+
+export function dualRunJson(d: DualRunView): object {
+  const m = d.mirror;
+  return {
+    mirror: m && {
+      running: m.running, host: m.host, pid: m.pid, started_at: m.startedAt, beat_at: m.beatAt, beat_age_seconds: m.ageSeconds,
+      stopped_at: m.stoppedAt, applied: m.applied, rate: m.rate, lag_seconds: m.lagSeconds, pending: m.pending,
+    },
+    mirror_expected: d.mirrorExpected,
+    lag_seconds: d.lagSeconds,
+    pending: d.pending,
+    parked: {
+      count: d.parked.count,
+      first: d.parked.first.map((p) => ({ class: p.class, key: p.key, op: p.op, message: p.message, first_seen: p.firstSeen, attempts: p.attempts })),
+    },
+    compares: {
+      count: d.compareCount,
+      failed: d.failedCount,
+      latest: d.compares.map((k) => ({ at: k.at, clean: k.clean, differing: k.differing.map((x) => ({ class: x.class, keys: x.count })) })),
+    },
+  };
 }

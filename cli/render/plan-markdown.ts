@@ -9,6 +9,7 @@ import { renderChangeBlock } from './plan-change-block.js';
 import { groupByPhase, phaseTitle } from './plan-changes.js';
 import { describeStateLock, errorsFirst } from './plan-sections.js';
 import { gateLines } from './gate.js';
+import { dualRunSection, mirrorWarning } from './dual-run.js';
 import { hasNothingToDo, noChangesExplanation, severityLabel, verdict } from './plan-summary.js';
 import { scrubDeep } from '../../engine/secrets.js';
 import { formatKeys, humanDuration, percent, plural, thousands } from './words.js';
@@ -44,7 +45,8 @@ function heading(r: PlanResult): string[] {
   const where = `Phase now: ${code(r.phase)} · clock ${code(r.now)} · plan fingerprint ${code(r.planFingerprint.slice(0, 12))}`;
   const explanation = hasNothingToDo(r) ? `\n\n${escapeMarkdown(noChangesExplanation(r))}` : '';
   const locked = r.stateLock ? [`> **Note:** ${escapeMarkdown(describeStateLock(r.stateLock))}; this plan may show work in progress.`] : [];
-  return [title, ...locked, `**${verdict(r)}**${explanation}`, where];
+  const mirror = mirrorWarning(r.dualRun, 'PLAN', plain).map((line) => `> **${escapeMarkdown(line)}**`);
+  return [title, ...locked, ...mirror, `**${verdict(r)}**${explanation}`, where];
 }
 
 function gateList(gates: readonly Gate[]): Collapsible {
@@ -57,6 +59,7 @@ function gateList(gates: readonly Gate[]): Collapsible {
 function detailSections(r: PlanResult, withKeys: boolean): Collapsible[] {
   const sections: Collapsible[] = [];
   if (r.changes.length) sections.push(changeSection(r));
+  if (r.dualRun) sections.push(listSection('Dual-run', dualRunSection(r.dualRun, 'PLAN', plain, false).slice(1).map((l) => `- ${escapeMarkdown(l.trim())}`)));
   const drift = driftRows(r);
   if (drift.length) sections.push(listSection(`Drift since the lock (${thousands(drift.length)})`, drift));
   if (r.windows.length) sections.push(windowSection(r.windows));

@@ -22,6 +22,7 @@ export function statusJson(report: StatusReport): object {
     summary: plan.summary,
     resources: r.resources.map((x) => ({ address: x.address, phase: x.phase, applied_at: x.appliedAt })),
     drift: r.drift,
+    dual_run: plan.dual_run,
     events: r.events.map((e) => ({ id: e.id, at: e.at, actor: e.actor, kind: e.kind, address: e.address, outcome: e.outcome, detail: e.detail })),
   };
 }

@@ -6,6 +6,7 @@ import { PHASES } from '../../engine/plan/types.js';
 import { scrubDeep } from '../../engine/secrets.js';
 import { checksSection, paritySection } from './plan-sections.js';
 import { gateLines } from './gate.js';
+import { dualRunSection } from './dual-run.js';
 
 /** The five phases in a row, wrapped to fit an 80-column terminal. */
 function timeline(report: StatusReport, c: ChalkInstance, width = 78): string {
@@ -37,7 +38,8 @@ function targetLine(report: StatusReport): string {
   return `(none ahead, but the target does not stand now: ${what}; see \`cutover plan\`)`;
 }
 
-export function renderStatus(raw: StatusReport, c: ChalkInstance): string {
+/** `planFile` is how the hints name the plan (`cutover mirror plans/shop.yaml`). */
+export function renderStatus(raw: StatusReport, c: ChalkInstance, planFile = 'PLAN'): string {
   const report = scrubDeep(raw);
   const lines = [
     `${c.bold(report.name)}: phase ${report.phase}, target ${report.target}`,
@@ -49,7 +51,8 @@ export function renderStatus(raw: StatusReport, c: ChalkInstance): string {
   lines.push('Gates:');
   if (report.plan.gates.length === 0) lines.push(`  ${targetLine(report)}`);
   for (const g of report.plan.gates) lines.push(...gateLines(g, { as: 'listed', now: report.now, c }));
-  for (const section of [paritySection(report.plan.parity, c), checksSection(report.plan.checks, c)]) if (section.length) lines.push('', ...section);
+  const sections = [dualRunSection(report.plan.dualRun, planFile, c), paritySection(report.plan.parity, c), checksSection(report.plan.checks, c)];
+  for (const section of sections) if (section.length) lines.push('', ...section);
   lines.push('', 'Installed:');
   if (report.resources.length === 0) lines.push('  nothing yet');
   for (const r of report.resources) lines.push(`  ${r.address} (${r.phase}, ${r.appliedAt})`);

@@ -4,7 +4,7 @@
 import { plural } from '../../engine/words.js';
 
 // the counting words live in the engine, which writes them in its own messages too
-export { plural, thousands } from '../../engine/words.js';
+export { formatKey, formatKeys, plural, thousands } from '../../engine/words.js';
 
 /** `about 4 minutes`: an estimate, so it is rounded to the unit a person would plan with. */
 export function humanDuration(seconds: number): string {
@@ -23,22 +23,4 @@ export function percent(share: number): string {
   if (pct < 0.01) return '<0.01%';
   if (pct >= 10) return `${Math.round(pct)}%`;
   return `${Number(pct.toPrecision(2))}%`;
-}
-
-/** One row key: the bare value for a single-column key, a tuple for a composite one. */
-export function formatKey(key: readonly unknown[]): string {
-  const parts = key.map(formatKeyValue);
-  return parts.length === 1 ? parts[0] : `(${parts.join(', ')})`;
-}
-
-export function formatKeys(keys: readonly (readonly unknown[])[]): string {
-  return keys.map(formatKey).join(', ');
-}
-
-function formatKeyValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return value.toString();
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
 }

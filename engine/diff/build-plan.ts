@@ -10,6 +10,7 @@ import { resourcesAt, type Resource } from './resources.js';
 import { canonicalJson } from '../hash.js';
 import { checksToRerun } from './results.js';
 import { endedGate, rollbackStep } from '../rollback/rollback-step.js';
+import { dualRunView, type DualRunRecord } from '../phases/dual-run-record.js';
 
 export interface BuildInput {
   plan: Plan;
@@ -35,6 +36,8 @@ export interface BuildInput {
   /** the order classes are copied in (parents first) */
   classOrder?: readonly string[];
   locate?: (path: readonly (string | number)[]) => { line: number };
+  /** the mirror, parked changes and compares, once the migration has reached dual_run */
+  dualRun?: DualRunRecord;
 }
 
 type Have = Map<string, Record<string, unknown>>;
@@ -160,7 +163,7 @@ export function buildPlan(input: BuildInput): PlanResult {
   const gates: Gate[] = [];
   const gateInput: GateInput = {
     plan, now: input.now, state, findings: input.findings, drift: input.drift, privileges: input.privileges, parity: input.parity, checks: input.checks ?? [],
-    stale: input.stale ?? new Map(),
+    stale: input.stale ?? new Map(), ...(input.dualRun ? { dualRun: input.dualRun } : {}),
   };
   const rerun = checksToRerun(state.resources, { parity: input.parity, checks: input.checks ?? [], stale: gateInput.stale });
   let have = startingHave(input, rerun);
@@ -242,5 +245,6 @@ export function buildPlan(input: BuildInput): PlanResult {
     checks: input.checks ?? [],
     windows: input.windows,
     summary: summarise(changes, gates, [...blockingFindings(input), ...findings.filter((f) => f.kind === RECOPY_REFUSED)]),
+    ...(input.dualRun ? { dualRun: dualRunView(input.dualRun, current) } : {}),
   };
 }

@@ -4,6 +4,7 @@
 import type { Phase, Target } from '../plan/types.js';
 import { isPast } from '../phases/phase-order.js';
 import { gateOf } from './finding-gate.js';
+import type { DualRunView } from '../phases/dual-run-record.js';
 
 /** terraform's actions: create, update, delete, and delete+create for a replacement */
 export type Action = 'create' | 'update' | 'delete';
@@ -156,6 +157,8 @@ export interface PlanResult {
   drift?: Drift;
   /** the holder of the state lock when another command held it as the plan was made */
   stateLock?: StateLockHolder | null;
+  /** the mirror, parked changes and compares, once the migration has reached dual_run */
+  dualRun?: DualRunView;
 }
 
 export function summarise(changes: readonly Change[], gates: readonly Gate[], findings: readonly Finding[]): PlanSummary {

@@ -4,7 +4,7 @@
 import type { CopyProgress } from '../copy/copy-progress.js';
 import type { QueryRunner } from '../db/query-runner.js';
 import { quoteIdent } from '../db/sql-identifiers.js';
-import { pendingByClass } from '../capture/capture-log.js';
+import { pendingByClass, type CaptureBaseline } from '../capture/capture-log.js';
 import type { LockGap } from '../diff/results.js';
 import { dataLockMode, stateSchema } from '../plan/defaults.js';
 import type { Plan } from '../plan/types.js';
@@ -36,7 +36,12 @@ export async function pendingCaptures(
   source: QueryRunner, plan: Plan, state: StateSnapshot, copies: readonly CopyProgress[],
 ): Promise<Map<string, number>> {
   if (dataLockMode(plan) !== 'freeze' || !state.exists) return new Map();
+  return pendingByClass(source, stateSchema(plan), plan.name, captureBaselines(state, copies));
+}
+
+/** Each class whose copy finished and whose capture state records, with the snapshot its copy
+ * read: what the capture log is read against. */
+export function captureBaselines(state: StateSnapshot, copies: readonly CopyProgress[]): CaptureBaseline[] {
   const captured = new Set(state.resources.map((r) => r.address));
-  const baselines = copies.flatMap((c) => c.done && c.snapshot && captured.has(`class.${c.class}.capture`) ? [{ cls: c.class, copySnapshot: c.snapshot }] : []);
-  return pendingByClass(source, stateSchema(plan), plan.name, baselines);
+  return copies.flatMap((c) => c.done && c.snapshot && captured.has(`class.${c.class}.capture`) ? [{ cls: c.class, copySnapshot: c.snapshot }] : []);
 }

@@ -6,6 +6,7 @@ import type { StateSnapshot } from '../state/state-store.js';
 import { plural } from '../words.js';
 import type { CheckResult, Finding, ParityResult } from '../diff/plan-result.js';
 import { gateOf } from '../diff/finding-gate.js';
+import type { DualRunRecord } from './dual-run-record.js';
 
 export interface GateInput {
   plan: Plan;
@@ -20,6 +21,8 @@ export interface GateInput {
   checks: CheckResult[];
   /** check resource address → why its stored result no longer holds */
   stale: ReadonlyMap<string, string>;
+  /** the mirror, its parked changes and the compares, once the migration has reached dual_run */
+  dualRun?: DualRunRecord;
 }
 
 export interface Timed {

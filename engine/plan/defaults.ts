@@ -17,3 +17,13 @@ export function enforcesSchemaLock(plan: Plan): boolean {
 export function enforcesIntegrationLock(plan: Plan): boolean {
   return (plan.lock?.integrations ?? 'enforce') === 'enforce';
 }
+
+/** how often the mirror compares both sides during dual-run and the tail window */
+export function compareEvery(plan: Plan): string {
+  return plan.dual_run?.compare_every ?? '1h';
+}
+
+/** the mirror lag allowed when reads switch */
+export function maxLag(plan: Plan): string {
+  return plan.go_live?.max_lag ?? '5s';
+}

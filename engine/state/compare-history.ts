@@ -103,3 +103,23 @@ export async function compareAt(
     `SELECT class, differing, keys FROM ${s}.compare_samples WHERE migration = $1 AND at = $2 ORDER BY class`, [migration, run.at]);
   return { run: fromRow(run), samples: samples.rows.map((r) => ({ class: r.class, differing: Number(r.differing), keys: r.keys })) };
 }
+
+/** A compare as the reads_switched gate weighs it: when it ran, whether it was clean, and how many
+ * keys differed in each class that differed. */
+export interface CompareOutcome {
+  at: string;
+  clean: boolean;
+  differing: { class: string; count: number }[];
+}
+
+/** Every compare at or after `since`, oldest first, each with the classes whose keys differed: the
+ * cadence is judged on all of them, so only what that needs is read. */
+export async function compareOutcomesSince(db: QueryRunner, schema: string, migration: string, since: Date): Promise<CompareOutcome[]> {
+  const s = quoteIdent(schema);
+  const { rows } = await db.query<{ at: Date; clean: boolean; differing: { class: string; count: number }[] }>(
+    `SELECT r.at, r.clean, coalesce(
+         (SELECT json_agg(json_build_object('class', x.class, 'count', x.differing) ORDER BY x.class)
+          FROM ${s}.compare_samples x WHERE x.migration = r.migration AND x.at = r.at AND x.differing > 0), '[]') AS differing
+     FROM ${s}.compare_runs r WHERE r.migration = $1 AND r.at >= $2 ORDER BY r.at`, [migration, since]);
+  return rows.map((r) => ({ at: r.at.toISOString(), clean: r.clean, differing: r.differing.map((d) => ({ class: d.class, count: Number(d.count) })) }));
+}
