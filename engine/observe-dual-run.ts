@@ -1,6 +1,6 @@
 // What observe reads for a migration in dual-run or later: the mirror's heartbeat, the capture
 // log's lag and backlog on the source, the open parked changes, every compare since dual-run began
-// and the compare each resolution names. Nothing is read before dual-run: the gate keeps its
+// the compare each resolution names, and the latest rollback rehearsal of this plan. Nothing is read before dual-run: the gate keeps its
 // earlier reasons then.
 import { oldestPendingAge, pendingByClass } from './capture/capture-log.js';
 import type { CopyProgress } from './copy/copy-progress.js';
@@ -14,6 +14,7 @@ import { compareAt, compareOutcomesSince } from './state/compare-history.js';
 import { readMirrorStatus } from './state/mirror-status.js';
 import { countOpenParked, listParked } from './state/parked-changes.js';
 import type { StateSnapshot } from './state/state-store.js';
+import { rehearsalFor } from './state/rehearsals.js';
 
 async function resolutionTargets(db: QueryRunner, schema: string, plan: Plan): Promise<ResolutionTarget[]> {
   return Promise.all((plan.dual_run?.resolutions ?? []).map(async (r) => {
@@ -24,7 +25,7 @@ async function resolutionTargets(db: QueryRunner, schema: string, plan: Plan): P
 }
 
 export async function observeDualRun(
-  source: QueryRunner, destination: QueryRunner, plan: Plan, state: StateSnapshot, copies: readonly CopyProgress[],
+  source: QueryRunner, destination: QueryRunner, plan: Plan, planFingerprint: string, state: StateSnapshot, copies: readonly CopyProgress[],
 ): Promise<DualRunRecord | undefined> {
   const phase = state.migration?.phase ?? 'none';
   const start = state.migration?.phaseTimes.dual_run;
@@ -33,6 +34,7 @@ export async function observeDualRun(
   const baselines = captureBaselines(state, copies);
   const pending = await pendingByClass(source, schema, plan.name, baselines);
   const parkedCount = await countOpenParked(destination, schema, plan.name);
+  const rehearsed = await rehearsalFor(destination, schema, plan.name, planFingerprint, 'rollback');
   return {
     mirror: (await readMirrorStatus(destination, schema, plan.name)) ?? null,
     lagSeconds: await oldestPendingAge(source, schema, plan.name, baselines),
@@ -40,5 +42,6 @@ export async function observeDualRun(
     parked: { count: parkedCount, first: parkedCount ? (await listParked(destination, schema, plan.name)).slice(0, PARKED_SHOWN) : [] },
     compares: await compareOutcomesSince(destination, schema, plan.name, new Date(start)),
     resolutions: await resolutionTargets(destination, schema, plan),
+    rehearsal: rehearsed && { passed: rehearsed.passed, finishedAt: rehearsed.finishedAt },
   };
 }

@@ -191,7 +191,7 @@ export async function observe(o: ObserveOptions): Promise<Observed> {
   const missingLive = new Set(state.resources.map((r) => r.address).filter((a) => observable(a) && !live.has(a)));
   const gaps = await lockGaps(o.destination, o.plan, state, missingLive);
   const pending = await pendingCaptures(o.source, o.plan, state, copies);
-  const dualRun = await observeDualRun(o.source, o.destination, o.plan, state, copies);
+  const dualRun = await observeDualRun(o.source, o.destination, o.plan, o.planFingerprint, state, copies);
   return {
     ...(dualRun ? { dualRun } : {}),
     source, destination, sourceFingerprint: fingerprint, state, drift, missingLive, live, gaps, pending,

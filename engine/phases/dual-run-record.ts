@@ -25,6 +25,8 @@ export interface DualRunRecord {
   /** each of `dual_run.resolutions`, in plan order, with the time of the compare it names as
    * recorded (null when it names none) */
   resolutions: ResolutionTarget[];
+  /** the latest rollback rehearsal of this plan's fingerprint (`cutover rehearse`); null when none */
+  rehearsal?: { passed: boolean; finishedAt: string } | null;
 }
 
 export interface ResolutionTarget {

@@ -44,10 +44,17 @@ function dualRunReasons(input: GateInput, record: DualRunRecord): string[] {
   return [...compares, ...parkedReason(record), ...lagReason(input, record)];
 }
 
+/** A passed rollback rehearsal of this very plan (its fingerprint leaves `target` out). */
+function rehearsalReason(rehearsal: DualRunRecord['rehearsal']): string[] {
+  if (rehearsal?.passed) return [];
+  if (rehearsal) return [`the last rollback rehearsal of this plan failed (${rehearsal.finishedAt}): fix what it named and run \`cutover rehearse\` again`];
+  return ['rollback has not been rehearsed for this plan (`cutover rehearse`)'];
+}
+
 function gate(input: GateInput): GateVerdict {
   const reasons: string[] = input.dualRun ? dualRunReasons(input, input.dualRun) : [];
   if (!input.plan.retention?.agreed_by) reasons.push('retention is not agreed (retention.agreed_by, agreed_on)');
-  reasons.push('rollback has not been rehearsed for this plan (`cutover rehearse`, which this version does not have yet)');
+  reasons.push(...rehearsalReason(input.dualRun?.rehearsal ?? null));
   return { reasons, timed: [elapsed(input, 'dual_run', input.plan.dual_run?.window, 'the dual-run window')] };
 }
 

@@ -10,7 +10,7 @@ import type { StateSnapshot } from '../../engine/state/state-store.js';
 const START = '2026-11-20T00:00:00.000Z';
 const NOW = new Date('2026-11-28T00:00:00.000Z');
 const HOUR = 3_600_000;
-const REHEARSAL = 'rollback has not been rehearsed for this plan (`cutover rehearse`, which this version does not have yet)';
+const REHEARSAL = 'rollback has not been rehearsed for this plan (`cutover rehearse`)';
 
 const plan: Plan = {
   version: 1,
@@ -70,6 +70,13 @@ function withGap(fromHour: number, toHour: number): CompareOutcome[] {
 describe('gate.reads_switched in dual-run', () => {
   it('leaves only the rehearsal when the window passed, compares kept their cadence, nothing is parked and the mirror is caught up', () => {
     expect(gate(record())).toEqual({ address: 'gate.reads_switched', phase: 'reads_switched', status: 'blocked', reasons: [REHEARSAL] });
+  });
+
+  it('opens once this plan\'s rollback rehearsal passed, and names a failed one', () => {
+    expect(gate(record({ rehearsal: { passed: true, finishedAt: START } }))).toMatchObject({ status: 'open', reasons: [] });
+    expect(gate(record({ rehearsal: { passed: false, finishedAt: START } })).reasons).toEqual([
+      `the last rollback rehearsal of this plan failed (${START}): fix what it named and run \`cutover rehearse\` again`,
+    ]);
   });
 
   it('keeps its earlier reasons alone when nothing of dual-run was observed', () => {
