@@ -14,7 +14,7 @@ import { unseenConnections } from './checks/connections.js';
 import { stateSchema } from './plan/defaults.js';
 import { otherStateHolder } from './state/state-lock.js';
 import { reached } from './phases/phase-order.js';
-import { dualRunFindings } from './diff/dual-run-findings.js';
+import { afterSwitchFindings, dualRunFindings } from './diff/dual-run-findings.js';
 
 export interface ComputedPlan {
   result: PlanResult;
@@ -37,6 +37,7 @@ export async function computePlan(ctx: MigrationContext, options: { refresh: boo
   });
   // a result that judged other rows than the table holds now is not a result any more
   const settled = reached(observed.state.migration?.phase ?? 'none', 'dual_run');
+  const live = reached(observed.state.migration?.phase ?? 'none', 'writes_switched');
   const results = judgeResults({
     parity: observed.parity, checks: observed.checks, copies: observed.copies, tables: observed.tables, gaps: observed.gaps, pending: observed.pending, settled,
   });
@@ -47,7 +48,7 @@ export async function computePlan(ctx: MigrationContext, options: { refresh: boo
     sourceFingerprint: observed.sourceFingerprint.hash,
     state: observed.state,
     now,
-    findings: settled ? dualRunFindings(ctx.plan, findings, observed.tables) : findings,
+    findings: live ? afterSwitchFindings(findings) : settled ? dualRunFindings(ctx.plan, findings, observed.tables) : findings,
     drift: observed.drift,
     privileges: { canCreateEventTrigger: observed.source.server.canCreateEventTrigger },
     windows: writeWindows(ctx.plan, observed.state.migration?.phase ?? 'none', classBytes(ctx.plan, observed), measuredRate(observed.copies)),

@@ -75,7 +75,8 @@ export function compareClean(f: CompareFindings): boolean {
   return classVerdicts(f).every((v) => v.clean);
 }
 
-/** The run and its samples, as compare-history.ts stores them. */
+/** The run and its samples, as compare-history.ts stores them. A parked or rogue-written key also
+ * differs, so a sample counts the larger of those, not their sum. */
 export function compareRecord(f: CompareFindings): { run: CompareRun; samples: CompareSample[] } {
   const verdicts = classVerdicts(f);
   const summary = Object.fromEntries(verdicts.map((v) => [v.class, {
@@ -83,6 +84,6 @@ export function compareRecord(f: CompareFindings): { run: CompareRun; samples: C
   }]));
   return {
     run: { at: f.at.toISOString(), mode: 'exact', snapshot: f.snapshot, clean: verdicts.every((v) => v.clean), summary: { classes: summary, drained: f.drained }, durationMs: f.durationMs },
-    samples: verdicts.filter((v) => !v.clean).map((v) => ({ class: v.class, differing: Math.max(v.differing + v.foreign + v.parked + v.moneyDays + v.files, 1), keys: v.keys })),
+    samples: verdicts.filter((v) => !v.clean).map((v) => ({ class: v.class, differing: Math.max(Math.max(v.differing, v.foreign, v.parked) + v.moneyDays + v.files, 1), keys: v.keys })),
   };
 }

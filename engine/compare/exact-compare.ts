@@ -4,6 +4,7 @@
 // in the same pass. Live writes can neither cause a false mismatch nor hide a real one. The result
 // is recorded in state by its time.
 import type { RoundTrip } from '../apply/round-trip.js';
+import type { QueryRunner } from '../db/query-runner.js';
 import { checkParity } from '../checks/parity/check-parity.js';
 import { reconcileMoneyDays } from '../checks/money/reconcile-money.js';
 import { copyAndVerifyAttachments } from '../attachments/check-attachments.js';
@@ -11,7 +12,7 @@ import { writeReconciliationDays } from '../checks/money/reconciliation-store.js
 import type { CheckResult, ParityResult } from '../diff/plan-result.js';
 import { requireTable, type Catalog } from '../introspect/catalog.js';
 import type { Plan } from '../plan/types.js';
-import { recordCompare } from '../state/compare-history.js';
+import { compareHistory, recordCompare } from '../state/compare-history.js';
 import { listParked } from '../state/parked-changes.js';
 import { observeClassTablesWithSamples } from '../state/written-rows.js';
 import { compareRecord, type CompareFindings } from './compare-findings.js';
@@ -26,11 +27,22 @@ export interface CompareDeps {
   now(): Promise<Date>;
 }
 
+/** The migration clock's now, but later than the latest recorded compare: a compare is named by its
+ * time, and a simulated clock that stands still (the mirror's compare and apply's final one at one
+ * `--now`) must not make two compares one. */
+async function compareTime(db: QueryRunner, deps: CompareDeps): Promise<Date> {
+  const now = await deps.now();
+  const [latest] = await compareHistory(db, deps.schema, deps.plan.name, 1);
+  const after = latest ? new Date(latest.at).getTime() + 1 : -Infinity;
+  return now.getTime() > after ? now : new Date(after);
+}
+
 export async function exactCompare(rt: RoundTrip, deps: CompareDeps, command: string): Promise<CompareFindings> {
   const { plan, schema } = deps;
   const started = Date.now();
-  const at = await deps.now();
   return rt.inDrainedSnapshot(command, async (s) => {
+    // read under the drain lock: two compares never take one time
+    const at = await compareTime(s.destination, deps);
     const common = { plan, source: s.source, destination: s.destination, sourceCatalog: deps.sourceCatalog, destinationCatalog: deps.destinationCatalog, checkedAt: at, sourceInSnapshot: true };
     const parity: ParityResult[] = [];
     const money: CheckResult[] = [];

@@ -2,7 +2,8 @@
 // of the source (a value the destination's types refuse) no longer holds back the copy, which is
 // done and proven: the mirror parks those rows' changes, and the finding holds back the go-live.
 // Rows of a class's destination table that cutover did not write are a writer on a destination
-// that is not live yet: a defect, named with its table and keys, closing the go-live too. Pure.
+// that is not live yet: a defect, named with its table and keys, closing the go-live too. Once
+// writes are switched the destination is live, and the source's data is history. Pure.
 import type { Plan } from '../plan/types.js';
 import { findingGate } from './finding-gate.js';
 import type { Finding } from './plan-result.js';
@@ -21,4 +22,10 @@ export function dualRunFindings(plan: Plan, findings: readonly Finding[], tables
     });
   }
   return [...moved, ...rogue];
+}
+
+/** After the write switch the source is read-only and its data history: findings about it that
+ * would hold back the copy (long since proven) hold back nothing. */
+export function afterSwitchFindings(findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => f.gate !== undefined || findingGate(f.kind) !== 'round_tripped');
 }
