@@ -107,6 +107,13 @@ export interface OutageMeasured {
   seconds: number;
 }
 
+/** A rollback after the write switch drained the destination's writes into the source. */
+export interface RollbackDrained {
+  kind: 'rollback.drained';
+  changes: number;
+  refused: number;
+}
+
 export interface ApplyStarted {
   kind: 'apply.started';
   target: string;
@@ -144,7 +151,8 @@ export type ApplyEvent =
   | SwitchDrained
   | SwitchCompared
   | SequencesSet
-  | OutageMeasured;
+  | OutageMeasured
+  | RollbackDrained;
 
 export type ApplyEventKind = ApplyEvent['kind'];
 

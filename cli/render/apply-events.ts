@@ -54,7 +54,9 @@ export function applyEventLines(e: ApplyEvent): string[] {
     case 'switch.compared':
       return compareLines(e.at, e.clean, e.verdicts).map((l, i) => (i === 0 ? `Final ${l.charAt(0).toLowerCase()}${l.slice(1)}` : l));
     case 'sequences.set':
-      return e.sequences.map((s) => `  sequence ${s.sequence} (class ${s.class}, ${s.column}): next value ${s.probe}, past the highest key ${s.highestKey ?? 'none'}${s.sourceValue ? ` and the source's ${s.sourceValue}` : ''}`);
+      return e.sequences.map((s) => `  sequence ${s.sequence} (class ${s.class}, ${s.column}): next value ${s.probe}, past the highest key ${s.highestKey ?? 'none'}${s.sourceValue ? ` and the other side's last value ${s.sourceValue}` : ''}`);
+    case 'rollback.drained':
+      return [`The destination is read-only; its writes were drained into the source through reverse: ${plural(e.changes, 'change')} applied${e.refused ? `, ${plural(e.refused, 'refused')} (parked)` : ''}.`];
     case 'outage.measured':
       return [`Write outage: ${e.seconds.toFixed(1)} s, from the source going read-only to switch_writes done.`];
     case 'copy.progress':

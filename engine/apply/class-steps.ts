@@ -60,6 +60,8 @@ export function openClassSteps(ctx: MigrationContext, writer: Session, observed:
     check: (name, kind) => roundTrip.check(name, kind),
     verifyCustomCode: () => roundTrip.verifyCustomCode(),
     drainAll: () => roundTrip.drainAll(),
+    reverseDrain: () => roundTrip.reverseDrain(),
+    reverseParity: () => roundTrip.reverseParity(),
     compare: () => exactCompare(roundTrip, {
       plan: ctx.plan, schema: stateSchema(ctx.plan), sourceCatalog: observed.source, destinationCatalog: observed.destination,
       planDir: ctx.valid.loaded.dir, now: () => ctx.clock.now(),

@@ -11,6 +11,7 @@ import { customCodeVerify } from './steps/custom-code.js';
 import { attachmentsCheck, auditCheck, auditGuard, moneyCheck } from './steps/extra-care.js';
 import { rollbackHook, switchReadsHook } from './steps/hooks.js';
 import { readOnly } from './steps/read-only.js';
+import { destinationReadOnly, rollbackDrain, rollbackParity, sourceSequences } from './steps/rollback-switch.js';
 import { destinationSequences, reverseCapture, switchWritesHook } from './steps/switch.js';
 import { dataLock, fingerprintLock, integrationLock, schemaLock } from './steps/locks.js';
 import { mirrorPosition } from './steps/mirror-position.js';
@@ -40,6 +41,10 @@ const EXECUTORS: Record<ResourceKind, Executor | undefined> = {
   'hook.switch_writes': switchWritesHook,
   'report.closeout': undefined,
   'hook.rollback': rollbackHook,
+  'destination.read_only': destinationReadOnly,
+  'rollback.drain': rollbackDrain,
+  'source.sequences': sourceSequences,
+  'rollback.parity': rollbackParity,
 };
 
 /** The last forward phase every kind of resource it creates or removes (and every earlier phase's)

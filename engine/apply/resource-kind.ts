@@ -24,10 +24,14 @@ export type ResourceKind =
   | 'class.reverse_capture'
   | 'hook.switch_writes'
   | 'report.closeout'
-  | 'hook.rollback';
+  | 'hook.rollback'
+  | 'destination.read_only'
+  | 'rollback.drain'
+  | 'source.sequences'
+  | 'rollback.parity';
 
-/** The forward phases whose step creates or removes resources of each kind (`hook.rollback`
- * belongs to the rollback, no forward phase). */
+/** The forward phases whose step creates or removes resources of each kind (`hook.rollback` and
+ * the steps of a rollback after the write switch belong to the rollback, no forward phase). */
 export const KIND_PHASES: Record<ResourceKind, readonly Phase[]> = {
   'source.support': ['locked'],
   'lock.fingerprint': ['locked'],
@@ -51,6 +55,11 @@ export const KIND_PHASES: Record<ResourceKind, readonly Phase[]> = {
   'hook.switch_writes': ['writes_switched'],
   'report.closeout': ['closed'],
   'hook.rollback': [],
+  // a rollback after the write switch, no forward phase
+  'destination.read_only': [],
+  'rollback.drain': [],
+  'source.sequences': [],
+  'rollback.parity': [],
 };
 
 const isKind = (s: string): s is ResourceKind => Object.hasOwn(KIND_PHASES, s);

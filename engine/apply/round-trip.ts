@@ -3,6 +3,9 @@
 // destination triggers and foreign keys do not fire twice, and the parity check that follows.
 import { drainCapture, type DrainClass, type DrainResult } from '../capture/drain.js';
 import { withDrainLock } from '../capture/drain-lock.js';
+import type { KeyedClass } from '../capture/apply-keys.js';
+import { drainReverse, type ReverseDrainResult } from '../rollback/reverse-drain.js';
+import { reversedClass, reversedPlan } from '../rollback/reverse-class.js';
 import type pg from 'pg';
 import { describeMappings, type MappingTypes } from '../checks/expressions.js';
 import { checkParity } from '../checks/parity/check-parity.js';
@@ -299,6 +302,53 @@ export class RoundTrip {
     if (!snap) return;
     await snap.session.client.query('ROLLBACK').catch(() => undefined);
     await snap.session.close();
+  }
+
+  /** Rolling back after the write switch: the destination's reverse-captured writes into the
+   * source, in one destination snapshot (the destination is read-only by now). */
+  async reverseDrain(): Promise<ReverseDrainResult> {
+    return this.inDestinationSnapshot('rollback', async (snap, snapshot) => drainReverse({
+      migration: this.deps.plan.name, schema: this.deps.schema, destination: snap.client, snapshot,
+      destinationWriter: (await this.destinationSession()).client, source: this.deps.sourceWriter.client,
+      classes: this.reversedClasses(), at: await this.deps.now(),
+    }));
+  }
+
+  /** Parity in the reverse direction: the source against the destination read through `reverse`. */
+  async reverseParity(): Promise<ParityResult[]> {
+    const reversed = reversedPlan(this.deps.plan);
+    return this.inDestinationSnapshot('rollback parity', async (snap) => {
+      const out: ParityResult[] = [];
+      for (const className of Object.keys(reversed.classes)) {
+        out.push(await checkParity({
+          plan: reversed, className, source: snap.client, destination: this.deps.sourceWriter.client,
+          sourceCatalog: this.deps.destinationCatalog, destinationCatalog: this.deps.sourceCatalog, types: undefined,
+          checkedAt: await this.deps.now(), sourceInSnapshot: true,
+        }));
+      }
+      return out;
+    });
+  }
+
+  private reversedClasses(): KeyedClass[] {
+    return Object.entries(this.deps.plan.classes).map(([name, forward]) => {
+      const cls = reversedClass(forward);
+      const sourceTable = this.table(this.deps.destinationCatalog, cls.source.table, 'destination');
+      const destinationTable = this.table(this.deps.sourceCatalog, cls.destination.table, 'source');
+      return { name, cls, sourceTable, destinationTable, mapped: mappedColumns(cls, undefined, destinationTable) };
+    });
+  }
+
+  private async inDestinationSnapshot<T>(purpose: string, fn: (snap: Session, snapshot: string) => Promise<T>): Promise<T> {
+    const snap = await this.deps.openDestination(purpose);
+    try {
+      await snap.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const { rows } = await snap.client.query<{ s: string }>('SELECT pg_current_snapshot()::text AS s');
+      return await fn(snap, rows[0]!.s);
+    } finally {
+      await snap.client.query('ROLLBACK').catch(() => undefined);
+      await snap.close();
+    }
   }
 
   async close(): Promise<void> {

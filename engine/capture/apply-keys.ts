@@ -40,6 +40,8 @@ export interface KeyWriter {
   db: pg.Client;
   schema: string;
   migration: string;
+  /** record the written rows' transactions in state (false when `db` is the source, in a rollback) */
+  recordXmins?: boolean;
 }
 
 interface Upsert { key: unknown[]; row: Record<string, unknown> }
@@ -120,7 +122,8 @@ async function writeUpserts(w: KeyWriter, c: KeyedClass, upserts: readonly Upser
   const updates = c.mapped.filter((m) => !dk.includes(m.column)).map((m) => `${quoteIdent(m.column)} = EXCLUDED.${quoteIdent(m.column)}`);
   const write = `INSERT INTO ${table} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM json_populate_recordset(NULL::${table}, $1)
      ON CONFLICT (${dk.map(quoteIdent).join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`;
-  await w.db.query(writeRecordingXmins(write, w.schema, w.migration, c.name), [JSON.stringify(upserts.map((u) => u.row))]);
+  const sql = w.recordXmins === false ? write : writeRecordingXmins(write, w.schema, w.migration, c.name);
+  await w.db.query(sql, [JSON.stringify(upserts.map((u) => u.row))]);
 }
 
 /** Deletes first: a key update moves the row, and its new key may be another row's old one. */

@@ -1,6 +1,7 @@
-// The source's read-only guard, from the write switch on: a statement-level trigger on every class's
-// table and on each of its partitions that rejects every write but cutover's own registered
-// backends' (a rollback drains the destination's writes back through them). ENABLE ALWAYS, so a
+// The read-only guard: a statement-level trigger on every class's table and on each of its
+// partitions that rejects every write. On the source from the write switch on, but cutover's own
+// registered backends' (a rollback drains the destination's writes back through them); on the
+// destination while a rollback after the switch drains it, and after. ENABLE ALWAYS, so a
 // session under session_replication_role = replica is refused too. Installing it waits (in short
 // lock_timeout steps) for every transaction writing the table to end: once it is on every table,
 // no write of the source is in flight, and the write switch's fence comes after them all.
@@ -11,15 +12,27 @@ import { fn, names } from './object-names.js';
 import { partitionsOf, tablesWithTrigger } from './partitions.js';
 import { sealStatements } from './source-support.js';
 
-export function readOnlyFunction(schema: string, migration: string): string {
+/** Which side is guarded: the source from the write switch on (cutover's own backends exempt, a
+ * rollback drains through them), or the destination while a rollback drains it (no exemption:
+ * nothing of cutover writes there then). */
+export type GuardedSide = 'source' | 'destination';
+
+function refusal(side: GuardedSide, migration: string): { message: string; hint: string } {
+  const name = migration.replace(/'/g, "''");
+  return side === 'source'
+    ? { message: `the source is read-only since migration ${name} switched its writes to the destination`, hint: 'write to the destination; the source stays read-only for the retention period' }
+    : { message: `the destination is read-only: migration ${name} was rolled back to the source`, hint: 'write to the source, which has every write the destination took' };
+}
+
+export function readOnlyFunction(schema: string, migration: string, side: GuardedSide = 'source'): string {
+  const { message, hint } = refusal(side, migration);
+  const exempt = side === 'source' ? `IF ${quoteIdent(schema)}.cutover_is_own_backend() THEN RETURN NULL; END IF;` : '';
   return `CREATE OR REPLACE FUNCTION ${fn(schema, names.readOnlyTrigger(migration))}() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $fn$
     BEGIN
-      IF ${quoteIdent(schema)}.cutover_is_own_backend() THEN RETURN NULL; END IF;
-      RAISE EXCEPTION 'cutover: % on %.% is rejected: the source is read-only since migration ${migration.replace(/'/g, "''")} switched its writes to the destination',
-          TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME
-        USING ERRCODE = 'read_only_sql_transaction',
-              HINT = 'write to the destination; the source stays read-only for the retention period';
+      ${exempt}
+      RAISE EXCEPTION 'cutover: % on %.% is rejected: ${message}', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME
+        USING ERRCODE = 'read_only_sql_transaction', HINT = '${hint}';
     END $fn$`;
 }
 
@@ -34,8 +47,8 @@ function triggerStatements(schema: string, migration: string, table: string): st
 }
 
 /** The guard on `tables` (qualified) and their partitions, one table at a time. */
-export async function installReadOnly(db: QueryRunner, schema: string, migration: string, tables: readonly string[]): Promise<void> {
-  await runDdl(db, [readOnlyFunction(schema, migration), ...sealStatements(schema)]);
+export async function installReadOnly(db: QueryRunner, schema: string, migration: string, tables: readonly string[], side: GuardedSide = 'source'): Promise<void> {
+  await runDdl(db, [readOnlyFunction(schema, migration, side), ...sealStatements(schema)]);
   const partitions = await partitionsOf(db, tables);
   for (const t of tables.flatMap((t) => [t, ...(partitions.get(t) ?? [])])) await runDdl(db, triggerStatements(schema, migration, t));
 }

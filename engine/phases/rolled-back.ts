@@ -6,6 +6,9 @@ import type { Phase } from '../plan/types.js';
 /** Removal order: capture and the data lock before the DDL locks, the support schema (which
  * holds the functions the locks call) last. */
 export const REMOVAL_ORDER: readonly RegExp[] = [
+  // after the write switch: the destination's reverse capture, then the source opened for writes
+  /^class\.[^.]+\.reverse_capture$/,
+  /^source\.read_only$/,
   /^class\.[^.]+\.capture$/,
   /^lock\.data$/,
   /^lock\.integrations$/,
@@ -14,5 +17,5 @@ export const REMOVAL_ORDER: readonly RegExp[] = [
   /^source\.support$/,
 ];
 
-/** The first phase whose rollback reverts writes, which this version cannot do yet. */
+/** The first phase whose rollback reverts the destination's writes into the source. */
 export const WRITE_SWITCH: Phase = 'writes_switched';

@@ -1,7 +1,9 @@
-// The changes `target: rolled_back` (and `cutover rollback`) makes before the write switch: the
+// The changes `target: rolled_back` (and `cutover rollback`) makes. Before the write switch: the
 // plan's `rollback` hook first, then every lock and capture object cutover put on the source (and
-// the audit tables' guard on the destination), cutover's source schema last. Pure, like buildPlan.
-// What was copied into the destination stays: it is not live, and nothing else of it is removed.
+// the audit tables' guard on the destination), cutover's source schema last; what was copied into
+// the destination stays (it is not live). After it: the destination read-only, its writes drained
+// back, the source's sequences advanced and reverse parity proven, then the hook and the removals
+// (reverse capture, the source's read-only guard). Pure, like buildPlan.
 import type { Plan } from '../plan/types.js';
 import { reached } from '../phases/phase-order.js';
 import { REMOVAL_ORDER, WRITE_SWITCH } from '../phases/rolled-back.js';
@@ -47,13 +49,44 @@ function removals(input: RollbackInput): Change[] {
     }));
 }
 
-function hookChange(input: RollbackInput): Change[] {
+const HOOK_FIRST = 'go_live.rollback runs first; a failure stops the rollback before anything is removed';
+const HOOK_AFTER_PROOF = 'go_live.rollback runs once the source has every write; a failure stops the rollback before the source takes writes again';
+
+function hookChange(input: RollbackInput, reason = HOOK_FIRST): Change[] {
   const run = input.plan.go_live?.rollback?.run;
   if (!run || input.state.resources.some((r) => r.address === ROLLBACK_HOOK)) return [];
   return [{
     address: ROLLBACK_HOOK, phase: 'rolled_back', actions: ['create'], before: null, after: { run },
-    reason: 'go_live.rollback runs first; a failure stops the rollback before anything is removed',
+    reason,
   }];
+}
+
+/** The steps of a rollback after the write switch, before the hook and the removals, in order. */
+const AFTER_SWITCH: readonly { address: string; reason: string }[] = [
+  { address: 'destination.read_only', reason: 'the destination\'s classes go read-only first: no write can land there and be lost' },
+  { address: 'rollback.drain', reason: 'every write the destination took is drained into the source through reverse' },
+  { address: 'source.sequences', reason: 'the source\'s sequences are set past every key' },
+  { address: 'rollback.parity', reason: 'parity is proven in the reverse direction before the source takes writes again' },
+];
+
+/** From writes_switched on, while reverse capture still records the destination's writes (until
+ * retained removes it, once the rollback window has passed). */
+function afterSwitch(input: RollbackInput, current: Current): { changes: Change[]; gate: Gate } {
+  const address = 'gate.rolled_back';
+  const recorded = new Set(input.state.resources.map((r) => r.address));
+  if (![...recorded].some((a) => /^class\.[^.]+\.reverse_capture$/.test(a))) {
+    return {
+      changes: [],
+      gate: {
+        address, phase: 'rolled_back', status: 'blocked',
+        reasons: [`the rollback window has passed: reverse capture was removed when the migration reached retained, so the destination's writes can no longer be drained back into the source (the migration is at ${current})`],
+      },
+    };
+  }
+  const steps: Change[] = AFTER_SWITCH.filter((s) => !recorded.has(s.address)).map((s) => ({
+    address: s.address, phase: 'rolled_back', actions: ['create'], before: null, after: {}, reason: s.reason,
+  }));
+  return { changes: [...steps, ...hookChange(input, HOOK_AFTER_PROOF), ...removals(input)], gate: { address, phase: 'rolled_back', status: 'open', reasons: [] } };
 }
 
 export function rollbackStep(input: RollbackInput): { changes: Change[]; gate: Gate } {
@@ -62,15 +95,7 @@ export function rollbackStep(input: RollbackInput): { changes: Change[]; gate: G
   if (current === 'rolled_back') {
     return { changes: [], gate: { address, phase: 'rolled_back', status: 'open', reasons: [] } };
   }
-  if (pastWriteSwitch(current)) {
-    return {
-      changes: [],
-      gate: {
-        address, phase: 'rolled_back', status: 'blocked',
-        reasons: [`rollback after ${WRITE_SWITCH} (reverting the destination's writes into the source) is not yet supported by this version; the migration is at ${current}`],
-      },
-    };
-  }
+  if (pastWriteSwitch(current)) return afterSwitch(input, current);
   const removed = removals(input);
   // nothing of the migration on either side: there is nothing for a hook to undo either
   const changes = removed.length || current !== 'none' ? [...hookChange(input), ...removed] : [];

@@ -1,6 +1,7 @@
 // What `plan` shows for target rolled_back, from each kind of state, without databases: the hook
-// first, removals in order, nothing at all for a migration never applied, and a clear refusal
-// after the write switch, which this version cannot roll back.
+// first, removals in order, nothing at all for a migration never applied; after the write switch
+// the destination read-only, drained back and proven before the hook and the removals, and a clear
+// refusal once the rollback window has passed.
 import { describe, expect, it } from 'vitest';
 import { buildPlan, type BuildInput } from '../../engine/diff/build-plan.js';
 import type { Plan } from '../../engine/plan/types.js';
@@ -52,11 +53,24 @@ describe('the rollback step', () => {
     expect(result.changes.map((c) => c.address)).toEqual(['source.support']);
   });
 
-  it.each(['writes_switched', 'retained', 'closed'] as const)('is not yet supported after the write switch (%s)', (phase) => {
-    const result = build(state(phase, ['source.support']));
+  it.each(['writes_switched', 'retained'] as const)('after the write switch (%s), with reverse capture recorded, drains back, proves, then opens the source', (phase) => {
+    const result = build(state(phase, ['source.support', 'lock.schema', 'class.customers.capture', 'source.read_only', 'class.customers.reverse_capture']));
+    expect(result.gates[0]).toMatchObject({ address: 'gate.rolled_back', status: 'open' });
+    expect(result.changes.map((c) => `${c.address}:${c.actions.join('/')}`)).toEqual([
+      'destination.read_only:create', 'rollback.drain:create', 'source.sequences:create', 'rollback.parity:create', 'hook.rollback:create',
+      'class.customers.reverse_capture:delete', 'source.read_only:delete', 'class.customers.capture:delete', 'lock.schema:delete', 'source.support:delete',
+    ]);
+  });
+
+  it('resumes a rollback after the write switch from the first step not recorded', () => {
+    const result = build(state('writes_switched', ['source.read_only', 'class.customers.reverse_capture', 'destination.read_only', 'rollback.drain']));
+    expect(result.changes.map((c) => c.address)).toEqual(['source.sequences', 'rollback.parity', 'hook.rollback', 'class.customers.reverse_capture', 'source.read_only']);
+  });
+
+  it.each(['retained', 'closed'] as const)('is refused once reverse capture is gone, the rollback window past (%s)', (phase) => {
+    const result = build(state(phase, ['source.support', 'source.read_only']));
     expect(result.changes).toEqual([]);
     expect(result.gates[0]).toMatchObject({ address: 'gate.rolled_back', status: 'blocked' });
-    expect(result.gates[0]!.reasons[0]).toContain('rollback after writes_switched');
-    expect(result.gates[0]!.reasons[0]).toContain('not yet supported');
+    expect(result.gates[0]!.reasons[0]).toContain('the rollback window has passed: reverse capture was removed');
   });
 });

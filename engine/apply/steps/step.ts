@@ -7,6 +7,7 @@ import type { Plan } from '../../plan/types.js';
 import type { ApplyEvent } from '../../events.js';
 import type { EventRecord } from '../../state/state-store.js';
 import type { DrainResult } from '../../capture/drain.js';
+import type { ReverseDrainResult } from '../../rollback/reverse-drain.js';
 import type { CompareFindings } from '../../compare/compare-findings.js';
 
 export interface ApplyTarget {
@@ -47,6 +48,10 @@ export interface ClassSteps {
   drainAll(): Promise<DrainResult & { snapshot: string }>;
   /** an exact compare (drained to a fresh snapshot), recorded */
   compare(): Promise<CompareFindings>;
+  /** a rollback after the write switch: the destination's writes drained into the source */
+  reverseDrain(): Promise<ReverseDrainResult>;
+  /** parity in the reverse direction, each class */
+  reverseParity(): Promise<ParityResult[]>;
 }
 
 /** What a check found; a change whose check failed is not recorded as applied, so the next apply

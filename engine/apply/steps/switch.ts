@@ -11,7 +11,7 @@ import { OUTAGE } from './read-only.js';
 import { keep, type ApplyTarget, type Executor } from './step.js';
 
 /** A plain source column a destination key column is copied from (`id: id`), else none. */
-function sourceColumn(expression: string | undefined): string | undefined {
+export function sourceColumn(expression: string | undefined): string | undefined {
   const bare = expression?.trim();
   if (!bare) return undefined;
   if (/^[a-z_][a-z0-9_$]*$/.test(bare)) return bare;
