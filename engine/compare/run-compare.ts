@@ -1,13 +1,12 @@
 // `cutover compare`: one exact compare now, recorded in state by the migration clock's time. It
 // drains the capture first (under the drain lock, so a running mirror waits for it), which makes
 // it a mutating command of the dual-run: from dual_run on, and before the write switch.
-import { openRoundTrip, openSourceWriter, type StepOptions } from '../apply/class-steps.js';
+import { openClassSteps, openSourceWriter, type StepOptions } from '../apply/class-steps.js';
 import { computePlan } from '../compute-plan.js';
 import { Failure } from '../failure.js';
 import { unregisterBackend } from '../lock/source-support.js';
 import type { MigrationContext } from '../migration-context.js';
 import { stateSchema } from '../plan/defaults.js';
-import { exactCompare } from './exact-compare.js';
 import type { CompareFindings } from './compare-findings.js';
 
 export interface CompareOptions {
@@ -28,13 +27,11 @@ export async function runCompare(ctx: MigrationContext, options: CompareOptions)
   const { observed } = await computePlan(ctx, { refresh: false });
   requirePhase(observed.state.migration?.phase ?? 'none', ctx.plan.name);
   const writer = await openSourceWriter(ctx, options.resolveEmbedded, schema, 'compare');
-  const rt = openRoundTrip(ctx, writer, observed, { resolveEmbedded: options.resolveEmbedded, signal: options.signal, command: 'cutover compare' });
+  const steps = openClassSteps(ctx, writer, observed, { resolveEmbedded: options.resolveEmbedded, signal: options.signal, command: 'cutover compare' });
   try {
-    return await exactCompare(rt, {
-      plan: ctx.plan, schema, sourceCatalog: observed.source, destinationCatalog: observed.destination, planDir: ctx.valid.loaded.dir, now: () => ctx.clock.now(),
-    }, 'cutover compare');
+    return await steps.compare();
   } finally {
-    await rt.close().catch(() => undefined);
+    await steps.close().catch(() => undefined);
     await unregisterBackend(writer.client, schema).catch(() => undefined);
     await writer.close();
   }

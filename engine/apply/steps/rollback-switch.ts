@@ -6,12 +6,12 @@
 // that make the source writable.
 import { Failure } from '../../failure.js';
 import { installReadOnly, removeReadOnly } from '../../lock/read-only.js';
-import { reversedClass } from '../../rollback/reverse-class.js';
-import { advanceSequences, type SequenceColumn } from '../../switch/sequences.js';
+import { reversedPlan } from '../../rollback/reverse-class.js';
+import { advanceSequences } from '../../switch/sequences.js';
 import { plural } from '../../words.js';
 import { sampleKeysText } from '../../state/written-rows.js';
-import { keep, type ApplyTarget, type Executor } from './step.js';
-import { sourceColumn } from './switch.js';
+import { keep, type Executor } from './step.js';
+import { keySequenceColumns } from './switch.js';
 
 export const destinationReadOnly: Executor = {
   async create(_, t) {
@@ -35,19 +35,10 @@ export const rollbackDrain: Executor = {
   delete: keep,
 };
 
-function sourceSequenceColumns(t: ApplyTarget): SequenceColumn[] {
-  return Object.entries(t.plan.classes).flatMap(([name, forward]) => {
-    const cls = reversedClass(forward);
-    return cls.destination.key.map((column) => {
-      const from = sourceColumn(cls.columns[column]);
-      return { class: name, table: t.qualify(cls.destination.table), column, source: from ? { table: t.qualifyDestination(cls.source.table), column: from } : undefined };
-    });
-  });
-}
-
 export const sourceSequences: Executor = {
   async create(_, t) {
-    t.emit({ kind: 'sequences.set', sequences: await advanceSequences(t.destination, t.source, sourceSequenceColumns(t)) });
+    const reversed = reversedPlan(t.plan).classes;
+    t.emit({ kind: 'sequences.set', sequences: await advanceSequences(t.destination, t.source, keySequenceColumns(reversed, t.qualify, t.qualifyDestination)) });
   },
   delete: keep,
 };

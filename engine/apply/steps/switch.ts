@@ -8,7 +8,8 @@ import { latestEvent } from '../../state/state-store.js';
 import { advanceSequences, type SequenceColumn } from '../../switch/sequences.js';
 import { classOf } from '../resource-kind.js';
 import { OUTAGE } from './read-only.js';
-import { keep, type ApplyTarget, type Executor } from './step.js';
+import type { RecordClass } from '../../plan/types.js';
+import { keep, type Executor } from './step.js';
 
 /** A plain source column a destination key column is copied from (`id: id`), else none. */
 export function sourceColumn(expression: string | undefined): string | undefined {
@@ -19,16 +20,21 @@ export function sourceColumn(expression: string | undefined): string | undefined
   return quoted ? quoted[1]!.replace(/""/g, '"') : undefined;
 }
 
-function sequenceColumns(t: ApplyTarget): SequenceColumn[] {
-  return Object.entries(t.plan.classes).flatMap(([name, cls]) => cls.destination.key.map((column) => {
+/** The key columns of each class's destination side (the side whose sequences are set), each with
+ * the source-side column it is copied from when that is a plain column. A rollback passes the
+ * classes reversed. */
+export function keySequenceColumns(
+  classes: Record<string, RecordClass>, qualifyTarget: (table: string) => string, qualifyOther: (table: string) => string,
+): SequenceColumn[] {
+  return Object.entries(classes).flatMap(([name, cls]) => cls.destination.key.map((column) => {
     const from = sourceColumn(cls.columns[column]);
-    return { class: name, table: t.qualifyDestination(cls.destination.table), column, source: from ? { table: t.qualify(cls.source.table), column: from } : undefined };
+    return { class: name, table: qualifyTarget(cls.destination.table), column, source: from ? { table: qualifyOther(cls.source.table), column: from } : undefined };
   }));
 }
 
 export const destinationSequences: Executor = {
   async create(_, t) {
-    t.emit({ kind: 'sequences.set', sequences: await advanceSequences(t.source, t.destination, sequenceColumns(t)) });
+    t.emit({ kind: 'sequences.set', sequences: await advanceSequences(t.source, t.destination, keySequenceColumns(t.plan.classes, t.qualifyDestination, t.qualify)) });
   },
   // a sequence moved forward stays forward: nothing depends on giving those values out again
   delete: keep,
